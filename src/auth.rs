@@ -1,0 +1,233 @@
+//! `Auth`: a handle on one set of credentials. Cheap to create (it sends
+//! nothing); every handle with the same credentials shares one cached token.
+
+use crate::cache::{self, CacheKey, Entry};
+use crate::endpoint::Endpoint;
+use crate::error::Error;
+use crate::proxy;
+use crate::retry::{self, DEFAULT_MAX_ATTEMPTS, MAX_ATTEMPTS_LIMIT};
+use crate::secret::{AccessToken, ClientSecret};
+use crate::soap;
+use crate::tls::TrustRoots;
+use crate::token_request::{LegacyTokenRequest, TokenEndpoint};
+use crate::transport::{Transport, TransportOptions};
+use parking_lot::Mutex;
+use std::fmt;
+use std::path::Path;
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+pub const DEFAULT_REFRESH_MARGIN: Duration = Duration::from_secs(300);
+
+pub struct Auth {
+    endpoint: Endpoint,
+    client_id: String,
+    request: LegacyTokenRequest,
+    entry: Option<Arc<Entry>>,
+    // Settings are atomics so that every method takes `&self`: a setter may
+    // run while other threads fetch tokens through the same handle.
+    timeout_ms: AtomicU64,
+    refresh_margin_secs: AtomicU64,
+    max_attempts: AtomicU32,
+    transport: Mutex<TransportSlot>,
+}
+
+/// The transport is built on the first token request, so creating a handle
+/// stays cheap, and rebuilt after a setting that shapes it changes.
+#[derive(Default)]
+struct TransportSlot {
+    options: TransportOptions,
+    built: Option<Arc<Transport>>,
+}
+
+impl Auth {
+    /// Checks the arguments and joins the shared cache entry. Sends nothing.
+    pub fn new(subdomain: &str, client_id: &str, client_secret: &str) -> Result<Auth, Error> {
+        if client_id.is_empty() {
+            return Err(Error::invalid_argument("the client id is empty"));
+        }
+        if client_secret.is_empty() {
+            return Err(Error::invalid_argument("the client secret is empty"));
+        }
+        let endpoint = Endpoint::parse(subdomain)?;
+        let secret = ClientSecret::new(client_secret);
+        let entry = cache::entry_for(CacheKey {
+            token_url: endpoint.token_url().to_owned(),
+            client_id: client_id.to_owned(),
+            client_secret: secret.clone(),
+        });
+        Ok(Auth {
+            request: LegacyTokenRequest::new(endpoint.token_url(), client_id, secret),
+            client_id: client_id.to_owned(),
+            endpoint,
+            entry: Some(entry),
+            timeout_ms: AtomicU64::new(DEFAULT_TIMEOUT.as_millis() as u64),
+            refresh_margin_secs: AtomicU64::new(DEFAULT_REFRESH_MARGIN.as_secs()),
+            max_attempts: AtomicU32::new(DEFAULT_MAX_ATTEMPTS),
+            transport: Mutex::default(),
+        })
+    }
+
+    /// The budget of one call: connect, TLS, every retry and backoff, and
+    /// waiting for another thread's request. Millisecond precision.
+    pub fn set_timeout(&self, timeout: Duration) -> Result<(), Error> {
+        let ms = u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX);
+        if ms == 0 {
+            return Err(Error::invalid_argument(
+                "the timeout must be at least 1 millisecond",
+            ));
+        }
+        self.timeout_ms.store(ms, Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// How long before expiry a token is refreshed. Second precision.
+    pub fn set_refresh_margin(&self, margin: Duration) {
+        self.refresh_margin_secs
+            .store(margin.as_secs(), Ordering::Relaxed);
+    }
+
+    /// How many times one call may send the request (1 = no retries).
+    pub fn set_max_attempts(&self, attempts: u32) -> Result<(), Error> {
+        if !(1..=MAX_ATTEMPTS_LIMIT).contains(&attempts) {
+            return Err(Error::invalid_argument(format!(
+                "max attempts must be between 1 and {MAX_ATTEMPTS_LIMIT}"
+            )));
+        }
+        self.max_attempts.store(attempts, Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// Trusts the certificates of a PEM bundle in addition to the system's.
+    pub fn set_ca_file(&self, pem_path: &Path) -> Result<(), Error> {
+        let roots = TrustRoots::with_ca_file(pem_path)?;
+        let mut slot = self.transport.lock();
+        slot.options.roots = roots;
+        slot.built = None;
+        Ok(())
+    }
+
+    /// Sends every request of this handle through an HTTP proxy
+    /// (`http://[user:password@]host:port`), never around it.
+    pub fn set_proxy(&self, proxy_url: &str) -> Result<(), Error> {
+        let proxy = proxy::parse(proxy_url)?;
+        let mut slot = self.transport.lock();
+        slot.options.proxy = Some(proxy);
+        slot.built = None;
+        Ok(())
+    }
+
+    /// The access token: cached, or fetched once for every handle and thread
+    /// waiting on it.
+    pub fn token(&self) -> Result<AccessToken, Error> {
+        let margin = Duration::from_secs(self.refresh_margin_secs.load(Ordering::Relaxed));
+        let timeout = Duration::from_millis(self.timeout_ms.load(Ordering::Relaxed));
+        self.entry().token(margin, timeout, |deadline| {
+            let transport = self.transport()?;
+            let attempts = self.max_attempts.load(Ordering::Relaxed);
+            retry::with_retries(attempts, deadline, || {
+                self.request.request_token(&transport, deadline)
+            })
+        })
+    }
+
+    fn transport(&self) -> Result<Arc<Transport>, Error> {
+        let mut slot = self.transport.lock();
+        if let Some(built) = &slot.built {
+            return Ok(built.clone());
+        }
+        let built = Arc::new(Transport::new(&self.endpoint, &slot.options)?);
+        slot.built = Some(built.clone());
+        Ok(built)
+    }
+
+    /// The `fueloauth` SOAP header element with the current token.
+    pub fn soap_header(&self) -> Result<String, Error> {
+        Ok(soap::fueloauth_header(self.token()?.as_str()))
+    }
+
+    /// For a 401 from a REST or SOAP call: forgets `rejected` if it is still
+    /// the cached token (`None`: forget whatever is cached), so the next call
+    /// fetches a new one. Returns whether a token was forgotten.
+    pub fn invalidate(&self, rejected: Option<&str>) -> bool {
+        self.entry().invalidate(rejected)
+    }
+
+    pub fn rest_base_url(&self) -> Result<String, Error> {
+        self.endpoint.rest_base_url()
+    }
+
+    pub fn soap_endpoint(&self) -> Result<String, Error> {
+        self.endpoint.soap_endpoint()
+    }
+
+    pub fn token_url(&self) -> &str {
+        self.endpoint.token_url()
+    }
+
+    fn entry(&self) -> &Entry {
+        self.entry
+            .as_ref()
+            .expect("the entry is only taken in drop")
+    }
+}
+
+impl Drop for Auth {
+    fn drop(&mut self) {
+        if let Some(entry) = self.entry.take() {
+            cache::release(entry);
+        }
+    }
+}
+
+impl fmt::Debug for Auth {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Auth")
+            .field("token_url", &self.endpoint.token_url())
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"[redacted]")
+            .field("timeout_ms", &self.timeout_ms)
+            .field("refresh_margin_secs", &self.refresh_margin_secs)
+            .field("max_attempts", &self.max_attempts)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::Status;
+
+    #[test]
+    fn empty_credentials_are_refused() {
+        assert_eq!(
+            Auth::new("mc1", "", "s").unwrap_err().status(),
+            Status::InvalidArgument
+        );
+        assert_eq!(
+            Auth::new("mc1", "id", "").unwrap_err().status(),
+            Status::InvalidArgument
+        );
+    }
+
+    #[test]
+    fn settings_are_checked() {
+        let auth = Auth::new("mc1", "id", "s").unwrap();
+        assert!(auth.set_timeout(Duration::ZERO).is_err());
+        assert!(auth.set_timeout(Duration::from_millis(1)).is_ok());
+        assert!(auth.set_max_attempts(0).is_err());
+        assert!(auth.set_max_attempts(MAX_ATTEMPTS_LIMIT + 1).is_err());
+        assert!(auth.set_max_attempts(1).is_ok());
+        assert!(auth.set_proxy("nonsense").is_err());
+    }
+
+    #[test]
+    fn debug_hides_the_secret() {
+        let auth = Auth::new("mc1", "visible-id", "hidden-secret-value").unwrap();
+        let shown = format!("{auth:?}");
+        assert!(shown.contains("visible-id"));
+        assert!(!shown.contains("hidden-secret-value"), "{shown}");
+    }
+}

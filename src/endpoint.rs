@@ -1,0 +1,359 @@
+//! Turns what the user gave as "subdomain" into the token URL, and knows the
+//! tenant's REST and SOAP addresses when the tenant subdomain is known.
+//!
+//! Parsing is strict on purpose: the token URL receives the client secret, so
+//! anything ambiguous is refused before a single byte is sent.
+
+use crate::error::Error;
+use std::net::Ipv4Addr;
+
+const SFMC_AUTH_SUFFIX: &str = ".auth.marketingcloudapis.com";
+const TOKEN_PATH: &str = "/v1/requestToken";
+/// Longer than any real base URL; bounds what we keep and echo in messages.
+const MAX_URL_LEN: usize = 2048;
+const MAX_LABEL_LEN: usize = 63;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Endpoint {
+    token_url: String,
+    host: String,
+    tenant: Option<String>,
+    loopback: bool,
+}
+
+impl Endpoint {
+    /// Accepts a tenant subdomain, the tenant's Authentication Base URI, any
+    /// other `https://` URL, or an `http://` URL on a loopback host.
+    pub fn parse(input: &str) -> Result<Endpoint, Error> {
+        let input = input.trim_matches(|c: char| c.is_ascii_whitespace());
+        if input.is_empty() {
+            return Err(Error::invalid_argument("the subdomain is empty"));
+        }
+        if input.len() > MAX_URL_LEN {
+            return Err(Error::invalid_argument(format!(
+                "the subdomain or URL is longer than {MAX_URL_LEN} characters"
+            )));
+        }
+        match input.split_once("://") {
+            None => Endpoint::from_tenant(input),
+            Some((scheme, rest)) => Endpoint::from_url(scheme, rest),
+        }
+    }
+
+    fn from_tenant(label: &str) -> Result<Endpoint, Error> {
+        if !is_dns_label(label) {
+            return Err(Error::invalid_argument(format!(
+                "'{}' is neither a Marketing Cloud subdomain (letters, digits and '-', \
+                 1 to {MAX_LABEL_LEN} characters) nor an https:// URL",
+                printable(label)
+            )));
+        }
+        let tenant = label.to_ascii_lowercase();
+        Ok(Endpoint {
+            token_url: format!("https://{tenant}{SFMC_AUTH_SUFFIX}{TOKEN_PATH}"),
+            host: format!("{tenant}{SFMC_AUTH_SUFFIX}"),
+            tenant: Some(tenant),
+            loopback: false,
+        })
+    }
+
+    fn from_url(scheme: &str, rest: &str) -> Result<Endpoint, Error> {
+        let scheme = scheme.to_ascii_lowercase();
+        if scheme != "https" && scheme != "http" {
+            return Err(Error::invalid_argument(format!(
+                "unsupported URL scheme '{}': use https://",
+                printable(&scheme)
+            )));
+        }
+        let (authority, path) = match rest.find('/') {
+            Some(i) => (&rest[..i], &rest[i..]),
+            None => (rest, ""),
+        };
+        let host = parse_authority(authority)?;
+        if !path.bytes().all(is_path_byte) {
+            return Err(Error::invalid_argument(
+                "the URL's path may only hold plain path characters (no query, fragment or spaces)",
+            ));
+        }
+        let loopback = is_loopback(&host);
+        if scheme == "http" && !loopback {
+            return Err(Error::invalid_argument(format!(
+                "refusing plain http:// to '{}': the client secret would travel unencrypted; \
+                 http:// is only allowed to loopback hosts for local testing",
+                printable(&host)
+            )));
+        }
+        let tenant = host
+            .strip_suffix(SFMC_AUTH_SUFFIX)
+            .filter(|label| is_dns_label(label))
+            .map(str::to_owned);
+        let base = path.trim_end_matches('/');
+        let path = if base.ends_with(TOKEN_PATH) {
+            base.to_owned()
+        } else {
+            format!("{base}{TOKEN_PATH}")
+        };
+        Ok(Endpoint {
+            token_url: format!("{scheme}://{}{path}", authority.to_ascii_lowercase()),
+            host,
+            tenant,
+            loopback,
+        })
+    }
+
+    /// Where the token request is POSTed.
+    pub fn token_url(&self) -> &str {
+        &self.token_url
+    }
+
+    /// The host name (IPv6 addresses in brackets), lower-cased.
+    pub fn host(&self) -> &str {
+        &self.host
+    }
+
+    /// True when the host is on this machine: such URLs never go through a
+    /// proxy taken from the environment.
+    pub fn is_loopback(&self) -> bool {
+        self.loopback
+    }
+
+    /// `https://SUB.rest.marketingcloudapis.com/`, when the tenant is known.
+    pub fn rest_base_url(&self) -> Result<String, Error> {
+        self.tenant_url(|t| format!("https://{t}.rest.marketingcloudapis.com/"))
+    }
+
+    /// `https://SUB.soap.marketingcloudapis.com/Service.asmx`, when the tenant is known.
+    pub fn soap_endpoint(&self) -> Result<String, Error> {
+        self.tenant_url(|t| format!("https://{t}.soap.marketingcloudapis.com/Service.asmx"))
+    }
+
+    fn tenant_url(&self, build: impl FnOnce(&str) -> String) -> Result<String, Error> {
+        match &self.tenant {
+            Some(tenant) => Ok(build(tenant)),
+            None => Err(Error::invalid_argument(format!(
+                "the tenant subdomain is unknown for the custom endpoint {}; \
+                 pass the subdomain or the Authentication Base URI instead",
+                self.token_url
+            ))),
+        }
+    }
+}
+
+/// Returns the host of `host[:port]`, refusing user info and anything odd.
+fn parse_authority(authority: &str) -> Result<String, Error> {
+    if authority.contains('@') {
+        return Err(Error::invalid_argument(
+            "the URL must not carry user information ('user@host')",
+        ));
+    }
+    let (host, port) = if let Some(rest) = authority.strip_prefix('[') {
+        let (inner, after) = rest
+            .split_once(']')
+            .ok_or_else(|| Error::invalid_argument("the URL's IPv6 host lacks its ']'"))?;
+        if inner.is_empty() || !inner.bytes().all(|b| b.is_ascii_hexdigit() || b == b':') {
+            return Err(Error::invalid_argument("the URL's IPv6 host is malformed"));
+        }
+        let port = match after {
+            "" => None,
+            p => Some(p.strip_prefix(':').ok_or_else(|| {
+                Error::invalid_argument("unexpected text after the URL's IPv6 host")
+            })?),
+        };
+        (format!("[{}]", inner.to_ascii_lowercase()), port)
+    } else {
+        let (host, port) = match authority.split_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (authority, None),
+        };
+        if host.is_empty() || !host.split('.').all(is_dns_label) {
+            return Err(Error::invalid_argument(format!(
+                "'{}' is not a valid host name",
+                printable(host)
+            )));
+        }
+        (host.to_ascii_lowercase(), port)
+    };
+    if let Some(port) = port {
+        let valid = !port.is_empty()
+            && port.len() <= 5
+            && port.bytes().all(|b| b.is_ascii_digit())
+            && matches!(port.parse::<u32>(), Ok(1..=65535));
+        if !valid {
+            return Err(Error::invalid_argument(format!(
+                "'{}' is not a valid port",
+                printable(port)
+            )));
+        }
+    }
+    Ok(host)
+}
+
+fn is_dns_label(label: &str) -> bool {
+    (1..=MAX_LABEL_LEN).contains(&label.len())
+        && label
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        && !label.starts_with('-')
+        && !label.ends_with('-')
+}
+
+fn is_loopback(host: &str) -> bool {
+    host == "localhost"
+        || host == "[::1]"
+        || host.parse::<Ipv4Addr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// RFC 3986 path characters: unreserved, percent, sub-delims, ':', '@', '/'.
+fn is_path_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"-._~%!$&'()*+,;=:@/".contains(&b)
+}
+
+/// Echoes user input in messages without control characters and within bounds.
+fn printable(s: &str) -> String {
+    const MAX: usize = 80;
+    let mut out: String = s
+        .chars()
+        .take(MAX)
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect();
+    if s.chars().count() > MAX {
+        out.push('…');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::Status;
+
+    const TENANT: &str = "mc563885gzs27c5t9-63k636ttgm";
+
+    fn token_url(input: &str) -> String {
+        Endpoint::parse(input).unwrap().token_url().to_owned()
+    }
+
+    #[test]
+    fn tenant_subdomain_gives_the_tenant_endpoints() {
+        let e = Endpoint::parse(TENANT).unwrap();
+        assert_eq!(
+            e.token_url(),
+            format!("https://{TENANT}.auth.marketingcloudapis.com/v1/requestToken")
+        );
+        assert_eq!(
+            e.rest_base_url().unwrap(),
+            format!("https://{TENANT}.rest.marketingcloudapis.com/")
+        );
+        assert_eq!(
+            e.soap_endpoint().unwrap(),
+            format!("https://{TENANT}.soap.marketingcloudapis.com/Service.asmx")
+        );
+        assert!(!e.is_loopback());
+    }
+
+    #[test]
+    fn authentication_base_uri_in_every_spelling() {
+        let expected = format!("https://{TENANT}.auth.marketingcloudapis.com/v1/requestToken");
+        for input in [
+            format!("https://{TENANT}.auth.marketingcloudapis.com/"),
+            format!("https://{TENANT}.auth.marketingcloudapis.com"),
+            format!("https://{TENANT}.auth.marketingcloudapis.com/v1/requestToken"),
+            format!("  https://{TENANT}.auth.marketingcloudapis.com/v1/requestToken/ \n"),
+            format!(
+                "HTTPS://{}.AUTH.MARKETINGCLOUDAPIS.COM/",
+                TENANT.to_uppercase()
+            ),
+        ] {
+            let e = Endpoint::parse(&input).unwrap();
+            assert_eq!(e.token_url(), expected, "{input}");
+            assert!(e.rest_base_url().is_ok(), "{input}");
+        }
+    }
+
+    #[test]
+    fn other_https_urls_are_taken_as_given() {
+        assert_eq!(
+            token_url("https://auth.example.com/sfmc"),
+            "https://auth.example.com/sfmc/v1/requestToken"
+        );
+        assert_eq!(
+            token_url("https://auth.example.com:8443/v1/requestToken"),
+            "https://auth.example.com:8443/v1/requestToken"
+        );
+        let e = Endpoint::parse("https://auth.example.com/").unwrap();
+        assert_eq!(
+            e.rest_base_url().unwrap_err().status(),
+            Status::InvalidArgument
+        );
+        assert_eq!(
+            e.soap_endpoint().unwrap_err().status(),
+            Status::InvalidArgument
+        );
+    }
+
+    #[test]
+    fn plain_http_only_on_loopback() {
+        for input in [
+            "http://127.0.0.1:8080/",
+            "http://127.1.2.3/x",
+            "http://localhost:1/scenario/expires=2/",
+            "http://[::1]:9/",
+        ] {
+            let e = Endpoint::parse(input).unwrap();
+            assert!(e.is_loopback(), "{input}");
+            assert!(e.token_url().ends_with("/v1/requestToken"), "{input}");
+        }
+        assert_eq!(
+            token_url("http://127.0.0.1:8080/a/b=1/"),
+            "http://127.0.0.1:8080/a/b=1/v1/requestToken"
+        );
+    }
+
+    #[test]
+    fn everything_else_is_refused() {
+        let long_label = "a".repeat(64);
+        let long_url = format!("https://example.com/{}", "a".repeat(MAX_URL_LEN));
+        for input in [
+            "",
+            "   ",
+            "evil.com/",
+            "a b",
+            "mc.evil",
+            "mc#x",
+            "-mc",
+            "mc-",
+            "mc_x",
+            "mç",
+            "http://10.1.2.3",
+            "http://example.com/",
+            "http://127.0.0.1.evil.com/",
+            "http://localhost.evil.com/",
+            "ftp://x",
+            "file:///etc/passwd",
+            "https://",
+            "https:///path",
+            "https://user:pw@example.com/",
+            "https://example.com/?q=1",
+            "https://example.com/#frag",
+            "https://example.com/a b",
+            "https://example.com:0/",
+            "https://example.com:65536/",
+            "https://example.com:x/",
+            "https://exa mple.com/",
+            "https://[::1/",
+            "https://[zz]/",
+            long_label.as_str(),
+            long_url.as_str(),
+        ] {
+            let err = Endpoint::parse(input).expect_err(input);
+            assert_eq!(err.status(), Status::InvalidArgument, "{input}");
+        }
+    }
+
+    #[test]
+    fn messages_do_not_echo_control_characters_or_unbounded_input() {
+        let err = Endpoint::parse(&format!("\u{1b}[31m{}", "x".repeat(500))).unwrap_err();
+        assert!(!err.message().contains('\u{1b}'));
+        assert!(err.message().len() < 400, "{}", err.message());
+    }
+}

@@ -1,0 +1,166 @@
+//! When to try a token request again: network errors, 5xx and 429, with
+//! exponential backoff and jitter, honouring `Retry-After`, never past the
+//! call's deadline.
+
+use crate::error::{Error, Status};
+use std::collections::hash_map::RandomState;
+use std::hash::{BuildHasher, Hasher};
+use std::time::{Duration, Instant};
+
+pub const DEFAULT_MAX_ATTEMPTS: u32 = 4;
+pub const MAX_ATTEMPTS_LIMIT: u32 = 10;
+const FIRST_BACKOFF: Duration = Duration::from_millis(200);
+const MAX_BACKOFF: Duration = Duration::from_secs(5);
+
+/// How one attempt failed.
+#[derive(Debug)]
+pub enum AttemptError {
+    /// Worth another attempt, after at least `retry_after` if the server said so.
+    Retryable {
+        error: Error,
+        retry_after: Option<Duration>,
+    },
+    /// Retrying cannot help (bad credentials, bad answer, budget spent).
+    Final(Error),
+}
+
+/// Runs `attempt` until it succeeds, fails for good, `max_attempts` are
+/// used, or the next wait would end past `deadline`. The error is the last
+/// attempt's, so the status names the cause rather than "gave up".
+pub fn with_retries<T>(
+    max_attempts: u32,
+    deadline: Instant,
+    mut attempt: impl FnMut() -> Result<T, AttemptError>,
+) -> Result<T, Error> {
+    let mut number = 1;
+    loop {
+        let (error, retry_after) = match attempt() {
+            Ok(value) => return Ok(value),
+            Err(AttemptError::Final(error)) => return Err(error),
+            Err(AttemptError::Retryable { error, retry_after }) => (error, retry_after),
+        };
+        if number >= max_attempts {
+            return Err(annotate(error, &format!("after {number} attempts")));
+        }
+        let wait = retry_after.unwrap_or_else(|| backoff(number));
+        let remaining = deadline.saturating_duration_since(Instant::now());
+        if wait >= remaining {
+            let why = match retry_after {
+                Some(s) => format!(
+                    "after {number} attempts; the server's Retry-After of {} s does not fit the remaining time budget",
+                    s.as_secs()
+                ),
+                None => format!("after {number} attempts; no time budget left for another"),
+            };
+            return Err(annotate(error, &why));
+        }
+        std::thread::sleep(wait);
+        number += 1;
+    }
+}
+
+/// Exponential backoff with "equal jitter": half fixed, half random, so
+/// that clients that failed together do not retry together.
+fn backoff(failed_attempts: u32) -> Duration {
+    let exp = FIRST_BACKOFF.saturating_mul(1 << failed_attempts.saturating_sub(1).min(16));
+    let ceiling = exp.min(MAX_BACKOFF);
+    let half = ceiling / 2;
+    half + half.mul_f64(random_fraction())
+}
+
+fn random_fraction() -> f64 {
+    let mut hasher = RandomState::new().build_hasher();
+    hasher.write_u128(Instant::now().elapsed().as_nanos());
+    (hasher.finish() >> 11) as f64 / (1u64 << 53) as f64
+}
+
+fn annotate(error: Error, note: &str) -> Error {
+    let status: Status = error.status();
+    Error::new(status, format!("{} ({note})", error.message()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::cell::Cell;
+
+    fn retryable(retry_after: Option<Duration>) -> AttemptError {
+        AttemptError::Retryable {
+            error: Error::new(Status::Http, "HTTP 503"),
+            retry_after,
+        }
+    }
+
+    #[test]
+    fn stops_after_max_attempts_with_the_last_status() {
+        let calls = Cell::new(0);
+        let far = Instant::now() + Duration::from_secs(60);
+        let result: Result<(), Error> = with_retries(3, far, || {
+            calls.set(calls.get() + 1);
+            Err(retryable(Some(Duration::ZERO)))
+        });
+        assert_eq!(calls.get(), 3);
+        let err = result.unwrap_err();
+        assert_eq!(err.status(), Status::Http);
+        assert!(
+            err.message().contains("after 3 attempts"),
+            "{}",
+            err.message()
+        );
+    }
+
+    #[test]
+    fn final_errors_are_not_retried() {
+        let calls = Cell::new(0);
+        let far = Instant::now() + Duration::from_secs(60);
+        let result: Result<(), Error> = with_retries(4, far, || {
+            calls.set(calls.get() + 1);
+            Err(AttemptError::Final(Error::new(Status::Unauthorized, "401")))
+        });
+        assert_eq!(calls.get(), 1);
+        assert_eq!(result.unwrap_err().status(), Status::Unauthorized);
+    }
+
+    #[test]
+    fn succeeds_after_transient_failures() {
+        let calls = Cell::new(0);
+        let far = Instant::now() + Duration::from_secs(60);
+        let result = with_retries(4, far, || {
+            calls.set(calls.get() + 1);
+            if calls.get() < 3 {
+                Err(retryable(Some(Duration::ZERO)))
+            } else {
+                Ok(calls.get())
+            }
+        });
+        assert_eq!(result.unwrap(), 3);
+    }
+
+    #[test]
+    fn a_retry_after_beyond_the_deadline_ends_early() {
+        let calls = Cell::new(0);
+        let soon = Instant::now() + Duration::from_millis(200);
+        let result: Result<(), Error> = with_retries(4, soon, || {
+            calls.set(calls.get() + 1);
+            Err(retryable(Some(Duration::from_secs(30))))
+        });
+        assert_eq!(calls.get(), 1);
+        assert!(result
+            .unwrap_err()
+            .message()
+            .contains("Retry-After of 30 s"));
+    }
+
+    #[test]
+    fn backoff_grows_is_jittered_and_capped() {
+        for n in 1..=20 {
+            let ceiling = FIRST_BACKOFF
+                .saturating_mul(1 << (n - 1).min(16))
+                .min(MAX_BACKOFF);
+            let b = backoff(n);
+            assert!(b >= ceiling / 2 && b <= ceiling, "attempt {n}: {b:?}");
+        }
+        let samples: std::collections::HashSet<Duration> = (0..20).map(|_| backoff(3)).collect();
+        assert!(samples.len() > 1, "backoff is not jittered");
+    }
+}

@@ -1,0 +1,395 @@
+//! The token endpoints mcauth speaks, behind one small interface so that the
+//! cache never depends on the wire format. Today: legacy packages'
+//! `POST /v1/requestToken`. Enhanced packages' `/v2/token` would be a second
+//! implementation of `TokenEndpoint`.
+
+use crate::error::{Error, Status};
+use crate::retry::AttemptError;
+use crate::secret::{AccessToken, ClientSecret};
+use crate::transport::{HttpReply, Transport, TransportError, MAX_BODY};
+use serde::Serialize;
+use serde_json::Value;
+use std::time::{Duration, Instant};
+use zeroize::Zeroizing;
+
+/// Tokens are never trusted to live longer than this, whatever the server says.
+const MAX_LIFETIME: Duration = Duration::from_secs(24 * 3600);
+/// Server-provided text quoted in our messages is cut to this many characters.
+const MAX_QUOTED: usize = 300;
+/// Marketing Cloud's errorcode for an enhanced package on the legacy endpoint.
+const ENHANCED_PACKAGE_ERRORCODE: i64 = 10007;
+
+/// A token and how long the server says it lives.
+#[derive(Debug, Clone)]
+pub struct IssuedToken {
+    pub token: AccessToken,
+    pub lifetime: Duration,
+}
+
+/// One attempt at getting a token from one kind of endpoint.
+pub trait TokenEndpoint: Send + Sync {
+    fn request_token(
+        &self,
+        transport: &Transport,
+        deadline: Instant,
+    ) -> Result<IssuedToken, AttemptError>;
+}
+
+/// `POST {base}/v1/requestToken` with `{"clientId", "clientSecret"}`.
+pub struct LegacyTokenRequest {
+    url: String,
+    client_id: String,
+    client_secret: ClientSecret,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct LegacyRequestBody<'a> {
+    client_id: &'a str,
+    client_secret: &'a str,
+}
+
+impl LegacyTokenRequest {
+    pub fn new(url: &str, client_id: &str, client_secret: ClientSecret) -> LegacyTokenRequest {
+        LegacyTokenRequest {
+            url: url.to_owned(),
+            client_id: client_id.to_owned(),
+            client_secret,
+        }
+    }
+
+    fn body(&self) -> Zeroizing<Vec<u8>> {
+        let body = LegacyRequestBody {
+            client_id: &self.client_id,
+            client_secret: self.client_secret.expose(),
+        };
+        Zeroizing::new(serde_json::to_vec(&body).expect("two strings always serialise"))
+    }
+
+    fn interpret(&self, reply: HttpReply) -> Result<IssuedToken, AttemptError> {
+        let HttpReply {
+            status,
+            retry_after,
+            body,
+        } = reply;
+        let fail = |status_code: Status, message: String| {
+            Error::new(status_code, message).redacted(self.client_secret.expose())
+        };
+        match status {
+            200..=299 => {
+                let body = body.ok_or_else(|| {
+                    AttemptError::Final(fail(
+                        Status::BadResponse,
+                        format!(
+                            "the answer from {} is larger than {MAX_BODY} bytes",
+                            self.url
+                        ),
+                    ))
+                })?;
+                parse_legacy_answer(&body).map_err(|why| {
+                    AttemptError::Final(fail(
+                        Status::BadResponse,
+                        format!("unexpected answer from {}: {why}", self.url),
+                    ))
+                })
+            }
+            300..=399 => Err(AttemptError::Final(fail(
+                Status::Http,
+                format!(
+                    "{} answered HTTP {status}, a redirect; mcauth never follows redirects, \
+                     which would send the client secret to another address \
+                     (use the Authentication Base URI from Installed Packages)",
+                    self.url
+                ),
+            ))),
+            401 | 403 => {
+                let detail = ServerError::parse(body.as_deref());
+                let message = if detail.errorcode == Some(ENHANCED_PACKAGE_ERRORCODE) {
+                    format!(
+                        "{} answered HTTP {status}{}: this is an enhanced installed package, \
+                         which must request tokens from /v2/token (OAuth 2.0 client credentials), \
+                         not the legacy /v1/requestToken",
+                        self.url,
+                        detail.describe()
+                    )
+                } else {
+                    format!(
+                        "{} rejected client id '{}' with HTTP {status}{}",
+                        self.url,
+                        self.client_id,
+                        detail.describe()
+                    )
+                };
+                Err(AttemptError::Final(fail(Status::Unauthorized, message)))
+            }
+            _ => {
+                let detail = ServerError::parse(body.as_deref());
+                let error = fail(
+                    Status::Http,
+                    format!("{} answered HTTP {status}{}", self.url, detail.describe()),
+                );
+                if status == 429 || status >= 500 {
+                    Err(AttemptError::Retryable { error, retry_after })
+                } else {
+                    Err(AttemptError::Final(error))
+                }
+            }
+        }
+    }
+}
+
+impl TokenEndpoint for LegacyTokenRequest {
+    fn request_token(
+        &self,
+        transport: &Transport,
+        deadline: Instant,
+    ) -> Result<IssuedToken, AttemptError> {
+        match transport.post_json(&self.url, &self.body(), deadline) {
+            Ok(reply) => self.interpret(reply),
+            Err(TransportError::Timeout) => Err(AttemptError::Final(Error::new(
+                Status::Timeout,
+                format!(
+                    "the time budget ran out while requesting a token from {}",
+                    self.url
+                ),
+            ))),
+            Err(TransportError::Network(detail)) => Err(AttemptError::Retryable {
+                error: Error::new(
+                    Status::Network,
+                    format!("requesting a token from {} failed: {detail}", self.url),
+                )
+                .redacted(self.client_secret.expose()),
+                retry_after: None,
+            }),
+        }
+    }
+}
+
+/// Checks a 2xx body: a JSON object with a non-empty `accessToken` string and
+/// a positive integer `expiresIn`. The reason never quotes the body, which
+/// may hold a token.
+fn parse_legacy_answer(body: &[u8]) -> Result<IssuedToken, String> {
+    let value: Value =
+        serde_json::from_slice(body).map_err(|_| "the body is not JSON".to_owned())?;
+    let object = value
+        .as_object()
+        .ok_or_else(|| "the body is not a JSON object".to_owned())?;
+    let token = match object.get("accessToken") {
+        Some(Value::String(s)) if !s.is_empty() => s,
+        Some(Value::String(_)) => return Err("accessToken is empty".to_owned()),
+        Some(_) => return Err("accessToken is not a string".to_owned()),
+        None => return Err("accessToken is missing".to_owned()),
+    };
+    if token.chars().any(char::is_control) {
+        return Err("accessToken holds control characters".to_owned());
+    }
+    let seconds = match object.get("expiresIn") {
+        Some(v) => v
+            .as_u64()
+            .filter(|s| *s > 0)
+            .ok_or_else(|| "expiresIn is not a positive integer".to_owned())?,
+        None => return Err("expiresIn is missing".to_owned()),
+    };
+    Ok(IssuedToken {
+        token: AccessToken::new(token),
+        lifetime: Duration::from_secs(seconds).min(MAX_LIFETIME),
+    })
+}
+
+/// The `message`/`errorcode` Marketing Cloud puts in its error bodies (or the
+/// OAuth `error`/`error_description` pair), when the body has them.
+#[derive(Default)]
+struct ServerError {
+    message: Option<String>,
+    errorcode: Option<i64>,
+}
+
+impl ServerError {
+    fn parse(body: Option<&[u8]>) -> ServerError {
+        let Some(Value::Object(object)) = body.and_then(|b| serde_json::from_slice(b).ok()) else {
+            return ServerError::default();
+        };
+        let text = |key: &str| object.get(key).and_then(Value::as_str).map(quote);
+        ServerError {
+            message: text("message")
+                .or_else(|| text("error_description"))
+                .or_else(|| text("error")),
+            errorcode: object.get("errorcode").and_then(Value::as_i64),
+        }
+    }
+
+    fn describe(&self) -> String {
+        match (&self.message, self.errorcode) {
+            (Some(m), Some(c)) => format!(": \"{m}\" (errorcode {c})"),
+            (Some(m), None) => format!(": \"{m}\""),
+            (None, Some(c)) => format!(" (errorcode {c})"),
+            (None, None) => String::new(),
+        }
+    }
+}
+
+fn quote(text: &str) -> String {
+    let mut out: String = text
+        .chars()
+        .take(MAX_QUOTED)
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    if text.chars().count() > MAX_QUOTED {
+        out.push('…');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const URL: &str = "https://tenant.auth.marketingcloudapis.com/v1/requestToken";
+
+    fn request() -> LegacyTokenRequest {
+        LegacyTokenRequest::new(URL, "my-client", ClientSecret::new("sekrit-value"))
+    }
+
+    fn reply(status: u16, body: &str) -> HttpReply {
+        HttpReply {
+            status,
+            retry_after: None,
+            body: Some(body.as_bytes().to_vec()),
+        }
+    }
+
+    fn final_error(result: Result<IssuedToken, AttemptError>) -> Error {
+        match result {
+            Err(AttemptError::Final(e)) => e,
+            other => panic!("expected a final error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn body_is_the_documented_json() {
+        let body = request().body();
+        let value: Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(
+            value,
+            serde_json::json!({"clientId": "my-client", "clientSecret": "sekrit-value"})
+        );
+    }
+
+    #[test]
+    fn a_good_answer_gives_the_token_and_lifetime() {
+        let issued = request()
+            .interpret(reply(
+                200,
+                r#"{"accessToken":"abc","expiresIn":3600,"scope":"x"}"#,
+            ))
+            .unwrap();
+        assert_eq!(issued.token.as_str(), "abc");
+        assert_eq!(issued.lifetime, Duration::from_secs(3600));
+        let capped = request()
+            .interpret(reply(200, r#"{"accessToken":"abc","expiresIn":99999999}"#))
+            .unwrap();
+        assert_eq!(capped.lifetime, MAX_LIFETIME);
+    }
+
+    #[test]
+    fn malformed_answers_are_bad_responses_that_quote_nothing() {
+        for body in [
+            "<html>oops</html>",
+            "[]",
+            r#"{"expiresIn":3600}"#,
+            r#"{"accessToken":"","expiresIn":3600}"#,
+            r#"{"accessToken":7,"expiresIn":3600}"#,
+            r#"{"accessToken":"tok-visible","expiresIn":0}"#,
+            r#"{"accessToken":"tok-visible","expiresIn":-5}"#,
+            r#"{"accessToken":"tok-visible","expiresIn":"3600"}"#,
+            r#"{"accessToken":"tok-visible","expiresIn":1.5}"#,
+            r#"{"accessToken":"tok-visible"}"#,
+            r#"{"accessToken":"tok\u0000visible","expiresIn":3600}"#,
+        ] {
+            let err = final_error(request().interpret(reply(200, body)));
+            assert_eq!(err.status(), Status::BadResponse, "{body}");
+            assert!(!err.message().contains("tok-visible"), "{}", err.message());
+        }
+        let too_large = HttpReply {
+            status: 200,
+            retry_after: None,
+            body: None,
+        };
+        let err = final_error(request().interpret(too_large));
+        assert_eq!(err.status(), Status::BadResponse);
+        assert!(err.message().contains("larger than"));
+    }
+
+    #[test]
+    fn rejected_credentials_carry_the_server_detail() {
+        let err = final_error(request().interpret(reply(
+            401,
+            r#"{"message":"Unauthorized","errorcode":1,"documentation":""}"#,
+        )));
+        assert_eq!(err.status(), Status::Unauthorized);
+        assert!(err.message().contains("HTTP 401"), "{}", err.message());
+        assert!(err.message().contains("\"Unauthorized\" (errorcode 1)"));
+        assert!(err.message().contains("my-client"));
+        let forbidden = final_error(request().interpret(reply(403, "")));
+        assert_eq!(forbidden.status(), Status::Unauthorized);
+    }
+
+    #[test]
+    fn an_enhanced_package_is_told_to_use_v2() {
+        let err = final_error(request().interpret(reply(
+            401,
+            r#"{"message":"This integration is not eligible to use the legacy /v1/requestToken endpoint","errorcode":10007,"documentation":""}"#,
+        )));
+        assert_eq!(err.status(), Status::Unauthorized);
+        assert!(err.message().contains("enhanced installed package"));
+        assert!(err.message().contains("/v2/token"));
+        assert!(err.message().contains("10007"));
+    }
+
+    #[test]
+    fn server_errors_and_throttling_are_retryable() {
+        for status in [429, 500, 502, 503] {
+            let mut r = reply(
+                status,
+                r#"{"message":"Rate limit exceeded","errorcode":50100}"#,
+            );
+            r.retry_after = Some(Duration::from_secs(2));
+            match request().interpret(r) {
+                Err(AttemptError::Retryable { error, retry_after }) => {
+                    assert_eq!(error.status(), Status::Http);
+                    assert!(error.message().contains(&format!("HTTP {status}")));
+                    assert_eq!(retry_after, Some(Duration::from_secs(2)));
+                }
+                other => panic!("{status}: {other:?}"),
+            }
+        }
+        assert_eq!(
+            final_error(request().interpret(reply(400, "{}"))).status(),
+            Status::Http
+        );
+    }
+
+    #[test]
+    fn redirects_are_refused() {
+        let err = final_error(request().interpret(reply(307, "")));
+        assert_eq!(err.status(), Status::Http);
+        assert!(err.message().contains("never follows redirects"));
+    }
+
+    #[test]
+    fn an_echoed_secret_is_redacted() {
+        let err = final_error(request().interpret(reply(
+            401,
+            r#"{"message":"bad secret sekrit-value","errorcode":1}"#,
+        )));
+        assert!(!err.message().contains("sekrit-value"), "{}", err.message());
+    }
+
+    #[test]
+    fn quoted_text_is_bounded_and_printable() {
+        let long = format!("{}\u{7}", "x".repeat(1000));
+        let quoted = quote(&long);
+        assert!(quoted.chars().count() <= MAX_QUOTED + 1);
+        assert!(!quoted.contains('\u{7}'));
+    }
+}

@@ -1,0 +1,145 @@
+//! One HTTP exchange: POST a JSON body, get the status, `Retry-After` and at
+//! most `MAX_BODY` bytes back. Redirects are returned, never followed: a
+//! followed redirect would re-send the client secret to another address.
+
+use crate::endpoint::Endpoint;
+use crate::error::Error;
+use crate::proxy;
+use crate::tls::TrustRoots;
+use std::time::{Duration, Instant};
+use ureq::tls::TlsConfig;
+use ureq::{Agent, Proxy};
+
+/// A token answer is well under 1 KiB; anything near this is not one.
+pub const MAX_BODY: u64 = 64 * 1024;
+const USER_AGENT: &str = concat!("mcauth/", env!("CARGO_PKG_VERSION"));
+
+/// How a handle reaches the auth server.
+#[derive(Clone, Default)]
+pub struct TransportOptions {
+    pub roots: TrustRoots,
+    pub proxy: Option<Proxy>,
+}
+
+pub struct HttpReply {
+    pub status: u16,
+    pub retry_after: Option<Duration>,
+    /// `None` when the body was larger than `MAX_BODY`.
+    pub body: Option<Vec<u8>>,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum TransportError {
+    /// The deadline passed before the exchange completed.
+    Timeout,
+    /// DNS, connect, TLS, proxy, or the connection dropped; the detail is
+    /// ureq's description, which holds no request data.
+    Network(String),
+}
+
+pub struct Transport {
+    agent: Agent,
+}
+
+impl Transport {
+    pub fn new(endpoint: &Endpoint, options: &TransportOptions) -> Result<Transport, Error> {
+        let proxy = match &options.proxy {
+            Some(p) => Some(p.clone()),
+            None => proxy::from_environment(endpoint.host(), endpoint.is_loopback())?,
+        };
+        let config = Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .user_agent(USER_AGENT)
+            // Always set, so that ureq never reads proxies from the
+            // environment by its own (different) rules.
+            .proxy(proxy)
+            .tls_config(
+                TlsConfig::builder()
+                    .root_certs(options.roots.root_certs())
+                    .build(),
+            )
+            .build();
+        Ok(Transport {
+            agent: config.into(),
+        })
+    }
+
+    pub fn post_json(
+        &self,
+        url: &str,
+        body: &[u8],
+        deadline: Instant,
+    ) -> Result<HttpReply, TransportError> {
+        let remaining = deadline
+            .checked_duration_since(Instant::now())
+            .filter(|d| !d.is_zero())
+            .ok_or(TransportError::Timeout)?;
+        let mut response = self
+            .agent
+            .post(url)
+            .config()
+            .timeout_global(Some(remaining))
+            .build()
+            .header("Content-Type", "application/json")
+            .header("Accept", "application/json")
+            .send(body)
+            .map_err(classify)?;
+        let status = response.status().as_u16();
+        let retry_after = response
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .and_then(parse_retry_after);
+        let body = match response
+            .body_mut()
+            .with_config()
+            .limit(MAX_BODY)
+            .read_to_vec()
+        {
+            Ok(bytes) => Some(bytes),
+            Err(ureq::Error::BodyExceedsLimit(_)) => None,
+            Err(e) => return Err(classify(e)),
+        };
+        Ok(HttpReply {
+            status,
+            retry_after,
+            body,
+        })
+    }
+}
+
+fn classify(error: ureq::Error) -> TransportError {
+    match error {
+        ureq::Error::Timeout(_) => TransportError::Timeout,
+        ureq::Error::Io(e) if e.kind() == std::io::ErrorKind::TimedOut => TransportError::Timeout,
+        other => TransportError::Network(other.to_string()),
+    }
+}
+
+/// Delta-seconds only: that is what Marketing Cloud sends. An HTTP-date is
+/// ignored and the normal backoff applies.
+fn parse_retry_after(value: &str) -> Option<Duration> {
+    value.trim().parse::<u64>().ok().map(Duration::from_secs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_reads_delta_seconds() {
+        assert_eq!(parse_retry_after(" 7 "), Some(Duration::from_secs(7)));
+        assert_eq!(parse_retry_after("0"), Some(Duration::ZERO));
+        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), None);
+        assert_eq!(parse_retry_after("-1"), None);
+    }
+
+    #[test]
+    fn an_expired_deadline_sends_nothing() {
+        let endpoint = Endpoint::parse("http://127.0.0.1:9/").unwrap();
+        let transport = Transport::new(&endpoint, &TransportOptions::default()).unwrap();
+        let result = transport.post_json(endpoint.token_url(), b"{}", Instant::now());
+        assert_eq!(result.err(), Some(TransportError::Timeout));
+    }
+}
