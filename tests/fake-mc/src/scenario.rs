@@ -1,0 +1,272 @@
+//! Scenarios: the path before `/v1/requestToken`, whose segments may be directives.
+//!
+//! Any segment that is not a well-formed directive is a label: labels only exist so that
+//! concurrent tests (sharing mcauth's process-wide cache) never see each other's tokens.
+
+/// The suffix that makes a path a token endpoint.
+pub const TOKEN_SUFFIX: &str = "/v1/requestToken";
+
+/// How many requests a `fail=` or `drop=` directive applies to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Times {
+    First(u64),
+    Always,
+}
+
+impl Times {
+    /// Whether the request with this 1-based index within the scenario is affected.
+    pub fn covers(self, index: u64) -> bool {
+        match self {
+            Times::First(n) => index <= n,
+            Times::Always => true,
+        }
+    }
+
+    fn parse(s: &str) -> Option<Times> {
+        if s == "*" {
+            Some(Times::Always)
+        } else {
+            s.parse().ok().map(Times::First)
+        }
+    }
+}
+
+/// The malformed 200 bodies that `body=` can ask for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BadBody {
+    Garbage,
+    NoToken,
+    EmptyToken,
+    ZeroExpiry,
+    StringExpiry,
+    NegativeExpiry,
+    NotObject,
+    Oversize,
+}
+
+impl BadBody {
+    fn parse(s: &str) -> Option<BadBody> {
+        Some(match s {
+            "garbage" => BadBody::Garbage,
+            "no-token" => BadBody::NoToken,
+            "empty-token" => BadBody::EmptyToken,
+            "zero-expiry" => BadBody::ZeroExpiry,
+            "string-expiry" => BadBody::StringExpiry,
+            "negative-expiry" => BadBody::NegativeExpiry,
+            "not-object" => BadBody::NotObject,
+            "oversize" => BadBody::Oversize,
+            _ => return None,
+        })
+    }
+}
+
+/// Everything the directives of one scenario ask for. Later directives win over earlier ones.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Directives {
+    pub expires: u64,
+    pub delay_ms: u64,
+    pub fail: Option<(u16, Times)>,
+    pub retry_after: Option<u64>,
+    pub enhanced: bool,
+    pub body: Option<BadBody>,
+    pub drop: Option<Times>,
+    pub redirect: bool,
+    pub xml_token: bool,
+}
+
+impl Default for Directives {
+    fn default() -> Self {
+        Directives {
+            expires: 3600,
+            delay_ms: 0,
+            fail: None,
+            retry_after: None,
+            enhanced: false,
+            body: None,
+            drop: None,
+            redirect: false,
+            xml_token: false,
+        }
+    }
+}
+
+impl Directives {
+    /// Parses a normalised scenario. Never fails: a malformed directive is just a label.
+    pub fn parse(scenario: &str) -> Directives {
+        let mut d = Directives::default();
+        let mut redirected = false;
+        for segment in scenario.split('/') {
+            if segment == "redirected" {
+                redirected = true;
+            }
+            d.apply(segment);
+        }
+        // The target of a `redirect` answers normally, or a redirect would loop forever.
+        if redirected {
+            d.redirect = false;
+        }
+        d
+    }
+
+    fn apply(&mut self, segment: &str) {
+        match segment {
+            "enhanced" => self.enhanced = true,
+            "redirect" => self.redirect = true,
+            "xml-token" => self.xml_token = true,
+            _ => {}
+        }
+        let Some((name, value)) = segment.split_once('=') else {
+            return;
+        };
+        match name {
+            "expires" => {
+                if let Ok(n) = value.parse() {
+                    self.expires = n;
+                }
+            }
+            "delay" => {
+                if let Ok(n) = value.parse() {
+                    self.delay_ms = n;
+                }
+            }
+            "retry-after" => {
+                if let Ok(n) = value.parse() {
+                    self.retry_after = Some(n);
+                }
+            }
+            "fail" => {
+                if let Some(fail) = parse_fail(value) {
+                    self.fail = Some(fail);
+                }
+            }
+            "drop" => {
+                if let Some(times) = Times::parse(value) {
+                    self.drop = Some(times);
+                }
+            }
+            "body" => {
+                if let Some(body) = BadBody::parse(value) {
+                    self.body = Some(body);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// `CODExN`: an HTTP status (100..=599) and how many requests get it.
+fn parse_fail(value: &str) -> Option<(u16, Times)> {
+    let (code, times) = value.split_once('x')?;
+    let code: u16 = code.parse().ok()?;
+    if !(100..=599).contains(&code) {
+        return None;
+    }
+    Some((code, Times::parse(times)?))
+}
+
+/// The canonical form of a scenario: no empty segments, no leading/trailing slashes,
+/// percent-escapes decoded. Both the server and `requests("…")` go through this, so
+/// `/t1/expires=2/v1/requestToken` and `"t1/expires=2"` (or `"/t1/expires=2/"`) agree.
+pub fn normalize(scenario: &str) -> String {
+    scenario
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .map(percent_decode)
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// If `path` (without query) is a token endpoint, its normalised scenario.
+pub fn token_scenario(path: &str) -> Option<String> {
+    // The suffix starts with '/', so "/xv1/requestToken" does not match.
+    if !path.starts_with('/') {
+        return None;
+    }
+    path.strip_suffix(TOKEN_SUFFIX).map(normalize)
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                out.push(h * 16 + l);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn hex(b: u8) -> Option<u8> {
+    (b as char).to_digit(16).map(|d| d as u8)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_and_labels() {
+        let d = Directives::parse("py-cache-1/some-label");
+        assert_eq!(d, Directives::default());
+        assert_eq!(d.expires, 3600);
+    }
+
+    #[test]
+    fn every_directive() {
+        let d = Directives::parse(
+            "t/expires=2/delay=150/fail=503x2/retry-after=3/enhanced/body=oversize/drop=*/redirect/xml-token",
+        );
+        assert_eq!(d.expires, 2);
+        assert_eq!(d.delay_ms, 150);
+        assert_eq!(d.fail, Some((503, Times::First(2))));
+        assert_eq!(d.retry_after, Some(3));
+        assert!(d.enhanced && d.redirect && d.xml_token);
+        assert_eq!(d.body, Some(BadBody::Oversize));
+        assert_eq!(d.drop, Some(Times::Always));
+    }
+
+    #[test]
+    fn malformed_directives_are_labels_and_last_wins() {
+        let d = Directives::parse("expires=abc/fail=99x1/fail=503/fail=500xq/body=nope/drop=-1");
+        assert_eq!(d, Directives::default());
+        let d = Directives::parse("expires=5/expires=7/fail=429x*");
+        assert_eq!(d.expires, 7);
+        assert_eq!(d.fail, Some((429, Times::Always)));
+    }
+
+    #[test]
+    fn redirected_cancels_redirect() {
+        assert!(Directives::parse("a/redirect").redirect);
+        assert!(!Directives::parse("a/redirect/redirected").redirect);
+    }
+
+    #[test]
+    fn times_cover() {
+        assert!(Times::First(2).covers(2));
+        assert!(!Times::First(2).covers(3));
+        assert!(!Times::First(0).covers(1));
+        assert!(Times::Always.covers(u64::MAX));
+    }
+
+    #[test]
+    fn normalisation_and_token_paths() {
+        assert_eq!(normalize("/t1/expires=2/"), "t1/expires=2");
+        assert_eq!(normalize("t1//expires%3D2"), "t1/expires=2");
+        assert_eq!(normalize("a%zz%4"), "a%zz%4");
+        assert_eq!(
+            token_scenario("/t1/expires=2/v1/requestToken").as_deref(),
+            Some("t1/expires=2")
+        );
+        assert_eq!(token_scenario("/v1/requestToken").as_deref(), Some(""));
+        assert_eq!(token_scenario("/xv1/requestToken"), None);
+        assert_eq!(token_scenario("/v1/requestToken/"), None);
+        assert_eq!(token_scenario("/a/v1/other"), None);
+    }
+}
