@@ -1,0 +1,95 @@
+//! Thread-safety claims, proven by counting what the server saw.
+
+mod common;
+
+use common::*;
+use mcauth::AccessToken;
+use std::sync::Barrier;
+use std::time::{Duration, Instant};
+
+fn on_threads<T: Send>(n: usize, work: impl Fn(usize) -> T + Sync) -> Vec<T> {
+    let barrier = Barrier::new(n);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = (0..n)
+            .map(|i| {
+                let (barrier, work) = (&barrier, &work);
+                s.spawn(move || {
+                    barrier.wait();
+                    work(i)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    })
+}
+
+#[test]
+fn thirty_two_threads_on_a_cold_cache_send_one_request() {
+    // The delay keeps the request in flight while every thread arrives.
+    let s = scenario("conc-cold", "delay=300");
+    let auth = http_auth(&s);
+    let tokens = on_threads(32, |_| auth.token().unwrap());
+    assert_eq!(requests(&s), 1);
+    assert!(tokens.iter().all(|t| *t == tokens[0]));
+}
+
+#[test]
+fn thirty_two_handles_on_thirty_two_threads_send_one_request() {
+    let s = scenario("conc-handles", "delay=300");
+    let tokens = on_threads(32, |_| http_auth(&s).token().unwrap());
+    assert_eq!(requests(&s), 1);
+    assert!(tokens.iter().all(|t| *t == tokens[0]));
+}
+
+#[test]
+fn waiters_share_the_failure_of_the_one_request() {
+    let s = scenario("conc-fail", "delay=300/fail=401x*");
+    let auth = http_auth(&s);
+    let results = on_threads(8, |_| auth.token());
+    assert!(results.iter().all(|r| r.is_err()));
+    assert_eq!(requests(&s), 1);
+}
+
+#[test]
+fn sixteen_threads_invalidating_one_stale_token_cause_one_request() {
+    let s = scenario("conc-stale", "delay=200");
+    let auth = http_auth(&s);
+    let stale = auth.token().unwrap();
+    let tokens: Vec<AccessToken> = on_threads(16, |_| {
+        // Each thread got a 401 with `stale` from the REST API.
+        auth.invalidate(Some(stale.as_str()));
+        auth.token().unwrap()
+    });
+    assert_eq!(requests(&s), 2);
+    assert!(tokens.iter().all(|t| *t == tokens[0] && *t != stale));
+}
+
+#[test]
+fn inside_the_margin_one_thread_refreshes_and_the_rest_get_the_valid_token() {
+    // Lifetime 4 s with a large margin: refresh at half-life, 2 s.
+    let s = scenario("conc-margin", "expires=4/delay=1500");
+    let auth = http_auth(&s);
+    auth.set_refresh_margin(Duration::from_secs(1000));
+    let old = auth.token().unwrap();
+    std::thread::sleep(Duration::from_millis(2200));
+
+    let results: Vec<(AccessToken, Duration)> = on_threads(8, |i| {
+        // Stagger slightly so one thread starts the refresh first.
+        std::thread::sleep(Duration::from_millis(20 * i as u64));
+        let start = Instant::now();
+        (auth.token().unwrap(), start.elapsed())
+    });
+    let quick: Vec<_> = results
+        .iter()
+        .filter(|(_, took)| *took < Duration::from_millis(700))
+        .collect();
+    assert!(
+        quick.len() >= 7,
+        "only {} of 8 were served at once",
+        quick.len()
+    );
+    assert!(quick.iter().all(|(token, _)| *token == old));
+    assert_eq!(requests(&s), 2, "exactly one refresh");
+    assert_ne!(auth.token().unwrap(), old);
+    assert_eq!(requests(&s), 2);
+}

@@ -1,0 +1,213 @@
+//! Every failure mode of the fake server, its status, its retries, and a
+//! message that never holds the secret or a token.
+
+mod common;
+
+use common::*;
+use mcauth::{Auth, Error, Status};
+use std::time::{Duration, Instant};
+
+fn fail(s: &str) -> Error {
+    let err = http_auth(s).token().expect_err("the call must fail");
+    assert!(!err.message().contains(SECRET), "{err}");
+    assert!(!err.to_string().contains("fake_"), "a token leaked: {err}");
+    err
+}
+
+#[test]
+fn bad_credentials_are_unauthorized_with_the_server_detail_and_not_retried() {
+    let s = scenario("fail-401", "");
+    let auth = Auth::new(&http_base(&s), "client-id", "wrong-secret-1234").unwrap();
+    let err = auth.token().unwrap_err();
+    assert_eq!(err.status(), Status::Unauthorized);
+    assert!(err.message().contains("HTTP 401"), "{err}");
+    assert!(err.message().contains("Unauthorized") && err.message().contains("errorcode 1"));
+    assert!(!err.message().contains("wrong-secret-1234"));
+    assert_eq!(requests(&s), 1);
+}
+
+#[test]
+fn forbidden_is_unauthorized_too() {
+    let s = scenario("fail-403", "fail=403x*");
+    assert_eq!(fail(&s).status(), Status::Unauthorized);
+    assert_eq!(requests(&s), 1);
+}
+
+#[test]
+fn an_enhanced_package_is_told_to_use_v2_token() {
+    let s = scenario("fail-enhanced", "enhanced");
+    let err = fail(&s);
+    assert_eq!(err.status(), Status::Unauthorized);
+    assert!(err.message().contains("/v2/token"), "{err}");
+    assert!(err.message().contains("10007"), "{err}");
+}
+
+#[test]
+fn server_errors_are_retried_up_to_four_attempts() {
+    let s = scenario("fail-500", "fail=500x*");
+    let err = fail(&s);
+    assert_eq!(err.status(), Status::Http);
+    assert!(err.message().contains("HTTP 500"), "{err}");
+    assert_eq!(requests(&s), 4);
+}
+
+#[test]
+fn max_attempts_is_configurable() {
+    let s = scenario("fail-attempts", "fail=500x*");
+    let auth = http_auth(&s);
+    auth.set_max_attempts(2).unwrap();
+    assert_eq!(auth.token().unwrap_err().status(), Status::Http);
+    assert_eq!(requests(&s), 2);
+}
+
+#[test]
+fn transient_server_errors_are_recovered_from() {
+    let s = scenario("fail-503x2", "fail=503x2");
+    assert!(http_auth(&s).token().is_ok());
+    assert_eq!(requests(&s), 3);
+}
+
+#[test]
+fn throttling_honours_retry_after() {
+    let s = scenario("fail-429", "fail=429x1/retry-after=1");
+    let start = Instant::now();
+    assert!(http_auth(&s).token().is_ok());
+    assert!(
+        start.elapsed() >= Duration::from_secs(1),
+        "Retry-After was not honoured"
+    );
+    assert_eq!(requests(&s), 2);
+}
+
+#[test]
+fn a_retry_after_longer_than_the_budget_ends_the_call_at_once() {
+    let s = scenario("fail-429-long", "fail=429x*/retry-after=60");
+    let auth = http_auth(&s);
+    auth.set_timeout(Duration::from_secs(5)).unwrap();
+    let start = Instant::now();
+    let err = auth.token().unwrap_err();
+    assert_eq!(err.status(), Status::Http);
+    assert!(err.message().contains("Retry-After"), "{err}");
+    assert!(start.elapsed() < Duration::from_secs(5));
+    assert_eq!(requests(&s), 1);
+}
+
+#[test]
+fn bad_requests_are_not_retried() {
+    let s = scenario("fail-400", "fail=400x*");
+    assert_eq!(fail(&s).status(), Status::Http);
+    assert_eq!(requests(&s), 1);
+}
+
+#[test]
+fn dropped_connections_are_network_errors_after_retries() {
+    let s = scenario("fail-drop", "drop=*");
+    assert_eq!(fail(&s).status(), Status::Network);
+    assert_eq!(requests(&s), 4);
+}
+
+#[test]
+fn a_dropped_connection_is_recovered_from() {
+    let s = scenario("fail-drop-once", "drop=1");
+    assert!(http_auth(&s).token().is_ok());
+    assert_eq!(requests(&s), 2);
+}
+
+#[test]
+fn a_closed_port_is_a_network_error() {
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let auth = Auth::new(&format!("http://127.0.0.1:{port}/"), "id", SECRET).unwrap();
+    auth.set_max_attempts(1).unwrap();
+    assert_eq!(auth.token().unwrap_err().status(), Status::Network);
+}
+
+#[test]
+fn a_slow_server_hits_the_time_budget() {
+    let s = scenario("fail-slow", "delay=3000");
+    let auth = http_auth(&s);
+    auth.set_timeout(Duration::from_millis(300)).unwrap();
+    let start = Instant::now();
+    let err = auth.token().unwrap_err();
+    assert_eq!(err.status(), Status::Timeout, "{err}");
+    assert!(start.elapsed() < Duration::from_millis(2500));
+    assert_eq!(requests(&s), 1, "a timeout is not retried past the budget");
+}
+
+#[test]
+fn the_budget_covers_retries_and_backoff() {
+    let s = scenario("fail-budget", "fail=503x*/delay=150");
+    let auth = http_auth(&s);
+    auth.set_timeout(Duration::from_millis(400)).unwrap();
+    auth.set_max_attempts(10).unwrap();
+    let start = Instant::now();
+    let err = auth.token().unwrap_err();
+    assert!(
+        matches!(err.status(), Status::Http | Status::Timeout),
+        "{err}"
+    );
+    assert!(start.elapsed() < Duration::from_millis(1500));
+    assert!(requests(&s) < 10);
+}
+
+#[test]
+fn malformed_answers_are_bad_responses_and_not_retried() {
+    for body in [
+        "garbage",
+        "no-token",
+        "empty-token",
+        "zero-expiry",
+        "string-expiry",
+        "negative-expiry",
+        "not-object",
+        "oversize",
+    ] {
+        let s = scenario("fail-body", &format!("body={body}"));
+        let err = fail(&s);
+        assert_eq!(err.status(), Status::BadResponse, "{body}: {err}");
+        assert_eq!(requests(&s), 1, "{body}");
+    }
+}
+
+#[test]
+fn redirects_are_refused_and_the_secret_is_not_resent() {
+    let s = scenario("fail-redirect", "redirect");
+    let err = fail(&s);
+    assert_eq!(err.status(), Status::Http);
+    assert!(err.message().contains("redirect"), "{err}");
+    assert_eq!(requests(&s), 1);
+    assert_eq!(requests(&format!("{s}/redirected")), 0);
+}
+
+#[test]
+fn bad_arguments_are_refused_before_anything_is_sent() {
+    let s = scenario("fail-args", "");
+    let base = http_base(&s);
+    for (sub, id, secret) in [
+        ("evil.com/", "id", SECRET),
+        ("a b", "id", SECRET),
+        ("mc.evil", "id", SECRET),
+        ("mc#x", "id", SECRET),
+        ("http://10.1.2.3", "id", SECRET),
+        ("ftp://x", "id", SECRET),
+        (base.as_str(), "", SECRET),
+        (base.as_str(), "id", ""),
+    ] {
+        let err = Auth::new(sub, id, secret).unwrap_err();
+        assert_eq!(err.status(), Status::InvalidArgument, "{sub:?}");
+        assert!(!err.message().contains(SECRET));
+    }
+    let long = "m".repeat(300);
+    assert_eq!(
+        Auth::new(&long, "id", SECRET).unwrap_err().status(),
+        Status::InvalidArgument
+    );
+    let auth = http_auth(&s);
+    assert_eq!(
+        auth.set_timeout(Duration::ZERO).unwrap_err().status(),
+        Status::InvalidArgument
+    );
+    assert_eq!(requests(&s), 0);
+}

@@ -1,0 +1,87 @@
+//! TLS verification (no switch to turn it off) and proxies, over real sockets.
+
+mod common;
+
+use common::*;
+use mcauth::{Auth, Status};
+use std::path::Path;
+
+#[test]
+fn an_untrusted_certificate_is_a_network_error() {
+    let s = scenario("tls-untrusted", "");
+    let auth = Auth::new(&https_base(&s), "client-id", SECRET).unwrap();
+    auth.set_max_attempts(1).unwrap();
+    let err = auth.token().unwrap_err();
+    assert_eq!(err.status(), Status::Network, "{err}");
+    assert_eq!(
+        requests(&s),
+        0,
+        "no request may pass an unverified handshake"
+    );
+}
+
+#[test]
+fn the_ca_file_must_exist_and_hold_certificates() {
+    let auth = http_auth(&scenario("tls-ca", ""));
+    let missing = auth.set_ca_file(Path::new("/nonexistent/ca.pem"));
+    assert_eq!(missing.unwrap_err().status(), Status::InvalidArgument);
+    let not_pem = auth.set_ca_file(Path::new("Cargo.toml"));
+    assert_eq!(not_pem.unwrap_err().status(), Status::InvalidArgument);
+}
+
+#[test]
+fn an_explicit_proxy_carries_every_request() {
+    let s = scenario("proxy-https", "");
+    let auth = Auth::new(&https_base(&s), "client-id", SECRET).unwrap();
+    auth.set_ca_file(FAKE.ca_file()).unwrap();
+    let proxy = FAKE
+        .proxy_url()
+        .replace("http://", "http://proxyuser:proxypass@");
+    auth.set_proxy(&proxy).unwrap();
+    let before = FAKE.proxy_requests();
+    auth.token().unwrap();
+    assert_eq!(requests(&s), 1);
+    assert!(
+        FAKE.proxy_requests() > before,
+        "the request went around the proxy"
+    );
+    let credentials = FAKE.last_proxy_authorization().unwrap_or_default();
+    assert!(credentials.starts_with("Basic "), "{credentials}");
+}
+
+#[test]
+fn an_explicit_proxy_is_used_for_loopback_http_too() {
+    let s = scenario("proxy-http", "");
+    let auth = http_auth(&s);
+    auth.set_proxy(&FAKE.proxy_url()).unwrap();
+    let before = FAKE.proxy_requests();
+    auth.token().unwrap();
+    assert_eq!(requests(&s), 1);
+    assert!(FAKE.proxy_requests() > before);
+}
+
+#[test]
+fn an_unreachable_proxy_is_a_network_error_and_never_bypassed() {
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let s = scenario("proxy-down", "");
+    let auth = http_auth(&s);
+    auth.set_max_attempts(1).unwrap();
+    auth.set_proxy(&format!("http://127.0.0.1:{port}")).unwrap();
+    assert_eq!(auth.token().unwrap_err().status(), Status::Network);
+    assert_eq!(requests(&s), 0);
+}
+
+#[test]
+fn a_malformed_proxy_is_an_invalid_argument() {
+    let auth = http_auth(&scenario("proxy-bad", ""));
+    for url in ["", "proxy", "socks5://127.0.0.1:1", "http://a b:1"] {
+        assert_eq!(
+            auth.set_proxy(url).unwrap_err().status(),
+            Status::InvalidArgument,
+            "{url}"
+        );
+    }
+}

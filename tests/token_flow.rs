@@ -1,0 +1,157 @@
+//! The happy path against the fake server, over HTTP and HTTPS.
+
+mod common;
+
+use common::*;
+use mcauth::{Auth, Status};
+use std::time::Duration;
+
+#[test]
+fn gets_a_token_over_http_with_the_documented_request() {
+    let s = scenario("flow-http", "");
+    let token = http_auth(&s).token().unwrap();
+    assert!(token.as_str().starts_with("fake_"), "{token:?}");
+    assert_eq!(requests(&s), 1);
+
+    let seen = FAKE.last_request(&s).expect("the request was recorded");
+    let body: serde_json::Value = serde_json::from_str(&seen.body).unwrap();
+    assert_eq!(
+        body,
+        serde_json::json!({"clientId": "client-id", "clientSecret": SECRET})
+    );
+    assert_eq!(seen.content_type.as_deref(), Some("application/json"));
+    let agent = seen.user_agent.unwrap();
+    assert!(
+        agent.starts_with(&format!("mcauth/{}", env!("CARGO_PKG_VERSION"))),
+        "{agent}"
+    );
+}
+
+#[test]
+fn gets_a_token_over_https_with_the_test_ca() {
+    let s = scenario("flow-https", "");
+    let auth = Auth::new(&https_base(&s), "client-id", SECRET).unwrap();
+    auth.set_ca_file(FAKE.ca_file()).unwrap();
+    assert!(!auth.token().unwrap().as_str().is_empty());
+    assert_eq!(requests(&s), 1);
+}
+
+#[test]
+fn creating_a_handle_sends_nothing() {
+    let s = scenario("flow-new", "");
+    let _auth = http_auth(&s);
+    std::thread::sleep(Duration::from_millis(50));
+    assert_eq!(requests(&s), 0);
+}
+
+#[test]
+fn handles_with_the_same_credentials_share_one_token() {
+    let s = scenario("flow-shared", "");
+    let first = http_auth(&s).token().unwrap();
+    for _ in 0..50 {
+        // A handle per operation, as careless callers do.
+        assert_eq!(http_auth(&s).token().unwrap(), first);
+    }
+    assert_eq!(requests(&s), 1);
+}
+
+#[test]
+fn different_credentials_never_share() {
+    let s = scenario("flow-distinct", "");
+    let base = http_base(&s);
+    let a = Auth::new(&base, "client-a", SECRET)
+        .unwrap()
+        .token()
+        .unwrap();
+    let b = Auth::new(&base, "client-b", SECRET)
+        .unwrap()
+        .token()
+        .unwrap();
+    let c = Auth::new(&base, "client-a", "another-secret")
+        .unwrap()
+        .token()
+        .unwrap();
+    assert_ne!(a, b);
+    assert_ne!(a, c);
+    assert_ne!(b, c);
+    assert_eq!(requests(&s), 3);
+}
+
+#[test]
+fn a_short_lived_token_is_not_fetched_on_every_call() {
+    let s = scenario("flow-short", "expires=2");
+    let auth = http_auth(&s);
+    let first = auth.token().unwrap();
+    for _ in 0..20 {
+        assert_eq!(auth.token().unwrap(), first);
+    }
+    assert_eq!(requests(&s), 1);
+}
+
+#[test]
+fn an_expired_token_is_replaced() {
+    let s = scenario("flow-expire", "expires=1");
+    let auth = http_auth(&s);
+    auth.set_refresh_margin(Duration::ZERO);
+    let first = auth.token().unwrap();
+    std::thread::sleep(Duration::from_millis(1100));
+    let second = auth.token().unwrap();
+    assert_ne!(first, second);
+    assert_eq!(requests(&s), 2);
+}
+
+#[test]
+fn the_soap_header_wraps_the_token_escaped() {
+    let s = scenario("flow-soap", "xml-token");
+    let auth = http_auth(&s);
+    let header = auth.soap_header().unwrap();
+    let token = auth.token().unwrap();
+    assert!(token.as_str().contains('<') && token.as_str().contains('&'));
+    let escaped = token
+        .as_str()
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&apos;");
+    assert_eq!(
+        header,
+        format!(
+            "<h:fueloauth xmlns=\"http://exacttarget.com\" xmlns:h=\"http://exacttarget.com\">{escaped}</h:fueloauth>"
+        )
+    );
+    assert_eq!(requests(&s), 1);
+}
+
+#[test]
+fn invalidate_replaces_only_the_rejected_token() {
+    let s = scenario("flow-invalidate", "");
+    let auth = http_auth(&s);
+    let first = auth.token().unwrap();
+    assert!(!auth.invalidate(Some("some-other-token")));
+    assert_eq!(auth.token().unwrap(), first);
+    assert!(auth.invalidate(Some(first.as_str())));
+    let second = auth.token().unwrap();
+    assert_ne!(first, second);
+    assert!(auth.invalidate(None));
+    let third = auth.token().unwrap();
+    assert_ne!(second, third);
+    assert_eq!(requests(&s), 3);
+}
+
+#[test]
+fn tenant_endpoints_need_a_tenant() {
+    let auth = Auth::new("mc563885gzs27c5t9-63k636ttgm", "id", SECRET).unwrap();
+    assert_eq!(
+        auth.rest_base_url().unwrap(),
+        "https://mc563885gzs27c5t9-63k636ttgm.rest.marketingcloudapis.com/"
+    );
+    assert_eq!(
+        auth.soap_endpoint().unwrap(),
+        "https://mc563885gzs27c5t9-63k636ttgm.soap.marketingcloudapis.com/Service.asmx"
+    );
+    let s = scenario("flow-tenant", "");
+    let err = http_auth(&s).rest_base_url().unwrap_err();
+    assert_eq!(err.status(), Status::InvalidArgument);
+    assert_eq!(requests(&s), 0);
+}
