@@ -93,3 +93,22 @@ fn inside_the_margin_one_thread_refreshes_and_the_rest_get_the_valid_token() {
     assert_ne!(auth.token().unwrap(), old);
     assert_eq!(requests(&s), 2);
 }
+
+#[test]
+fn a_failed_refresh_inside_the_margin_keeps_serving_and_is_not_retried_per_call() {
+    // The first request succeeds; from the second on, the server is down.
+    let s = scenario("conc-refresh-fail", "expires=4/fail=503from2");
+    let auth = http_auth(&s);
+    auth.set_refresh_margin(Duration::from_secs(1000));
+    auth.set_max_attempts(1).unwrap();
+    let old = auth.token().unwrap();
+    std::thread::sleep(Duration::from_millis(2200));
+    for _ in 0..20 {
+        assert_eq!(
+            auth.token().unwrap(),
+            old,
+            "the valid token must still be served"
+        );
+    }
+    assert_eq!(requests(&s), 2, "one failed refresh, not one per call");
+}

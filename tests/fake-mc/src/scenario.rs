@@ -10,6 +10,8 @@ pub const TOKEN_SUFFIX: &str = "/v1/requestToken";
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Times {
     First(u64),
+    /// Every request from this 1-based index on: an outage after a success.
+    From(u64),
     Always,
 }
 
@@ -18,6 +20,7 @@ impl Times {
     pub fn covers(self, index: u64) -> bool {
         match self {
             Times::First(n) => index <= n,
+            Times::From(n) => index >= n,
             Times::Always => true,
         }
     }
@@ -154,14 +157,20 @@ impl Directives {
     }
 }
 
-/// `CODExN`: an HTTP status (100..=599) and how many requests get it.
+/// `CODExN` (the first N requests, `*` for all) or `CODEfromN` (request N and later).
 fn parse_fail(value: &str) -> Option<(u16, Times)> {
-    let (code, times) = value.split_once('x')?;
+    let (code, times) = match value.split_once('x') {
+        Some((code, times)) => (code, Times::parse(times)?),
+        None => {
+            let (code, from) = value.split_once("from")?;
+            (code, Times::From(from.parse().ok().filter(|n| *n > 0)?))
+        }
+    };
     let code: u16 = code.parse().ok()?;
     if !(100..=599).contains(&code) {
         return None;
     }
-    Some((code, Times::parse(times)?))
+    Some((code, times))
 }
 
 /// The canonical form of a scenario: no empty segments, no leading/trailing slashes,
@@ -239,6 +248,15 @@ mod tests {
         let d = Directives::parse("expires=5/expires=7/fail=429x*");
         assert_eq!(d.expires, 7);
         assert_eq!(d.fail, Some((429, Times::Always)));
+    }
+
+    #[test]
+    fn fail_from_starts_an_outage_after_successes() {
+        let d = Directives::parse("o/fail=503from2");
+        assert_eq!(d.fail, Some((503, Times::From(2))));
+        assert!(!Times::From(2).covers(1));
+        assert!(Times::From(2).covers(2) && Times::From(2).covers(9));
+        assert_eq!(Directives::parse("fail=503from0").fail, None);
     }
 
     #[test]
