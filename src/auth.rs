@@ -122,15 +122,23 @@ impl Auth {
     /// The access token: cached, or fetched once for every handle and thread
     /// waiting on it.
     pub fn token(&self) -> Result<AccessToken, Error> {
+        self.with_token(AccessToken::clone)
+    }
+
+    /// As `token`, but hands the token to `read` (under the cache's lock on
+    /// a cache hit) so that a caller who only copies it avoids reference
+    /// counting. `read` must be quick and must not call back into mcauth.
+    pub fn with_token<R>(&self, read: impl FnOnce(&AccessToken) -> R) -> Result<R, Error> {
         let margin = Duration::from_secs(self.refresh_margin_secs.load(Ordering::Relaxed));
         let timeout = Duration::from_millis(self.timeout_ms.load(Ordering::Relaxed));
-        self.entry().token(margin, timeout, |deadline| {
+        let fetch = |deadline| {
             let transport = self.transport()?;
             let attempts = self.max_attempts.load(Ordering::Relaxed);
             retry::with_retries(attempts, deadline, || {
                 self.request.request_token(&transport, deadline)
             })
-        })
+        };
+        self.entry().with_token(margin, timeout, fetch, read)
     }
 
     fn transport(&self) -> Result<Arc<Transport>, Error> {

@@ -9,7 +9,9 @@ use crate::secret::{AccessToken, ClientSecret};
 use crate::token_request::IssuedToken;
 use once_cell::sync::Lazy;
 use parking_lot::{Condvar, Mutex};
+use std::cell::RefCell;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -52,6 +54,32 @@ fn sweep(registry: &mut HashMap<CacheKey, Arc<Entry>>) {
 pub struct Entry {
     state: Mutex<State>,
     flight_done: Condvar,
+    /// Names the token now in `state` (a value never used before, by any
+    /// entry); changes, under the lock, whenever the token does. Lets a
+    /// thread serve its own copy of the token after one atomic load.
+    generation: AtomicU64,
+}
+
+/// Source of `Entry::generation` values, unique across all entries so that
+/// a thread's copy can never be mistaken for another entry's token.
+static NEXT_GENERATION: AtomicU64 = AtomicU64::new(1);
+
+thread_local! {
+    /// This thread's copy of the last token it was served, with its
+    /// generation. The hot path reads only this and the entry's generation,
+    /// writing nothing shared, so threads do not contend for a lock or a
+    /// reference count on every call.
+    static RECENT: RefCell<Option<ThreadCopy>> = const { RefCell::new(None) };
+}
+
+/// A thread's copy of a token, with when it stops being fresh for the
+/// margin it was read with: the hot path then compares two instants instead
+/// of doing duration arithmetic.
+struct ThreadCopy {
+    generation: u64,
+    margin: Duration,
+    fresh_until: Instant,
+    token: AccessToken,
 }
 
 #[derive(Default)]
@@ -70,19 +98,32 @@ struct State {
 struct CachedToken {
     token: AccessToken,
     fetched_at: Instant,
-    expires_at: Instant,
+    lifetime: Duration,
 }
 
 impl CachedToken {
-    /// `margin` before expiry, or half-way for a token that lives less than
-    /// twice the margin, so a short-lived token is not fetched on every call.
-    fn refresh_at(&self, margin: Duration) -> Instant {
-        let lifetime = self.expires_at - self.fetched_at;
-        if lifetime >= margin.saturating_mul(2) {
-            self.expires_at - margin
+    /// When the token stops being served without a refresh: `margin` before
+    /// expiry, or half-way for a token that lives less than twice the
+    /// margin, so a short-lived token is not fetched on every call.
+    fn fresh_until(&self, margin: Duration) -> Instant {
+        let refresh_after = if self.lifetime >= margin.saturating_mul(2) {
+            self.lifetime - margin
         } else {
-            self.fetched_at + lifetime / 2
-        }
+            self.lifetime / 2
+        };
+        self.fetched_at + refresh_after
+    }
+
+    fn is_fresh(&self, now: Instant, margin: Duration) -> bool {
+        now < self.fresh_until(margin)
+    }
+
+    fn is_valid(&self, now: Instant) -> bool {
+        now < self.fetched_at + self.lifetime
+    }
+
+    fn remaining(&self, now: Instant) -> Duration {
+        (self.fetched_at + self.lifetime).saturating_duration_since(now)
     }
 }
 
@@ -90,20 +131,67 @@ impl Entry {
     /// The cached token, fetching it with `fetch(deadline)` when needed. Only
     /// one caller fetches at a time; `timeout` bounds this call, waiting for
     /// another caller's fetch included.
-    pub fn token(
+    #[cfg(test)]
+    fn token(
         &self,
         margin: Duration,
         timeout: Duration,
         fetch: impl FnOnce(Instant) -> Result<IssuedToken, Error>,
     ) -> Result<AccessToken, Error> {
+        self.with_token(margin, timeout, fetch, AccessToken::clone)
+    }
+
+    /// As `token`, but hands the token to `read` instead of returning it.
+    /// On a hit `read` gets this thread's own copy, so a caller that copies
+    /// the token pays for a clock read, an atomic load and that copy: this is
+    /// the hot path of `mc_get_token`.
+    pub fn with_token<R>(
+        &self,
+        margin: Duration,
+        timeout: Duration,
+        fetch: impl FnOnce(Instant) -> Result<IssuedToken, Error>,
+        read: impl FnOnce(&AccessToken) -> R,
+    ) -> Result<R, Error> {
         let now = Instant::now();
+        let generation = self.generation.load(Ordering::Acquire);
+        let mut read = Some(read);
+        let hit = RECENT.try_with(|recent| match &*recent.borrow() {
+            Some(copy)
+                if copy.generation == generation
+                    && copy.margin == margin
+                    && now < copy.fresh_until =>
+            {
+                read.take().map(|read| read(&copy.token))
+            }
+            _ => None,
+        });
+        if let Ok(Some(value)) = hit {
+            return Ok(value);
+        }
+        let read = read.expect("`read` runs only on a hit");
         let state = self.state.lock();
         if let Some(cached) = &state.token {
-            if now < cached.refresh_at(margin) {
-                return Ok(cached.token.clone());
+            let fresh_until = cached.fresh_until(margin);
+            if now < fresh_until {
+                let copy = ThreadCopy {
+                    generation: self.generation.load(Ordering::Relaxed),
+                    margin,
+                    fresh_until,
+                    token: cached.token.clone(),
+                };
+                // Ignored when the thread is exiting: the next call misses.
+                let _ = RECENT.try_with(|recent| *recent.borrow_mut() = Some(copy));
+                return Ok(read(&cached.token));
             }
         }
-        self.token_slow(state, margin, now + timeout, fetch)
+        let token = self.token_slow(state, margin, now + timeout, fetch)?;
+        Ok(read(&token))
+    }
+
+    /// Records that the token in `state` changed. Called with the lock held.
+    fn token_changed(&self) {
+        let next = NEXT_GENERATION.fetch_add(1, Ordering::Relaxed);
+        self.generation.store(next, Ordering::Release);
     }
 
     #[cold]
@@ -118,14 +206,14 @@ impl Entry {
         loop {
             let now = Instant::now();
             match &state.token {
-                Some(cached) if now < cached.refresh_at(margin) => return Ok(cached.token.clone()),
-                Some(cached) if now < cached.expires_at => {
+                Some(cached) if cached.is_fresh(now, margin) => return Ok(cached.token.clone()),
+                Some(cached) if cached.is_valid(now) => {
                     let current = cached.token.clone();
                     let retry_pending = state.next_refresh_try.is_some_and(|t| now < t);
                     if state.in_flight || retry_pending {
                         return Ok(current);
                     }
-                    let remaining = cached.expires_at - now;
+                    let remaining = cached.remaining(now);
                     return match self.fly(state, fetch) {
                         Ok(fresh) => Ok(fresh),
                         Err(_) => {
@@ -189,7 +277,7 @@ impl Entry {
                 // The lifetime began when the server answered, after we
                 // asked: counting from the request errs on the safe side.
                 fetched_at: started,
-                expires_at: started + issued.lifetime,
+                lifetime: issued.lifetime,
             }),
             Err(e) => Err(e.clone()),
         });
@@ -209,13 +297,14 @@ impl Entry {
         if matches {
             state.token = None;
             state.next_refresh_try = None;
+            self.token_changed();
         }
         matches
     }
 
     fn holds_valid_token(&self, now: Instant) -> bool {
         let state = self.state.lock();
-        state.in_flight || state.token.as_ref().is_some_and(|t| now < t.expires_at)
+        state.in_flight || state.token.as_ref().is_some_and(|t| t.is_valid(now))
     }
 }
 
@@ -237,6 +326,7 @@ impl Drop for Flight<'_> {
                 state.token = Some(token);
                 state.last_failure = None;
                 state.next_refresh_try = None;
+                self.entry.token_changed();
             }
             Some(Err(error)) => state.last_failure = Some(error),
             None => {
@@ -291,20 +381,28 @@ mod tests {
     }
 
     #[test]
-    fn refresh_point_respects_margin_and_short_lifetimes() {
+    fn freshness_respects_margin_and_short_lifetimes() {
         let t0 = Instant::now();
+        let at = |secs| t0 + Duration::from_secs(secs);
         let long = CachedToken {
             token: AccessToken::new("a"),
             fetched_at: t0,
-            expires_at: t0 + Duration::from_secs(3600),
+            lifetime: Duration::from_secs(3600),
         };
-        assert_eq!(long.refresh_at(MARGIN), t0 + Duration::from_secs(3300));
+        assert!(long.is_fresh(at(3299), MARGIN));
+        assert!(!long.is_fresh(at(3300), MARGIN));
+        assert!(long.is_valid(at(3599)));
+        assert!(!long.is_valid(at(3600)));
+        assert_eq!(long.remaining(at(3000)), Duration::from_secs(600));
         let short = CachedToken {
             token: AccessToken::new("b"),
             fetched_at: t0,
-            expires_at: t0 + Duration::from_secs(100),
+            lifetime: Duration::from_secs(100),
         };
-        assert_eq!(short.refresh_at(MARGIN), t0 + Duration::from_secs(50));
+        assert!(short.is_fresh(at(49), MARGIN));
+        assert!(!short.is_fresh(at(50), MARGIN));
+        assert!(short.is_fresh(at(89), Duration::from_secs(10)));
+        assert_eq!(short.remaining(at(200)), Duration::ZERO);
     }
 
     #[test]
@@ -443,6 +541,47 @@ mod tests {
             .unwrap();
         assert_eq!(b.as_str(), "b");
         assert!(entry.invalidate(None));
+    }
+
+    #[test]
+    fn a_threads_copy_is_never_served_after_the_token_changed() {
+        let entry = Entry::default();
+        let hour = Duration::from_secs(3600);
+        let a = entry
+            .token(MARGIN, TIMEOUT, |_| Ok(issued("a", hour)))
+            .unwrap();
+        // Served from this thread's copy now.
+        assert_eq!(entry.token(MARGIN, TIMEOUT, |_| panic!("hit")).unwrap(), a);
+        std::thread::scope(|s| {
+            s.spawn(|| assert!(entry.invalidate(Some("a"))));
+        });
+        let b = entry
+            .token(MARGIN, TIMEOUT, |_| Ok(issued("b", hour)))
+            .unwrap();
+        assert_eq!(b.as_str(), "b");
+    }
+
+    #[test]
+    fn a_threads_copy_is_only_used_with_the_margin_it_was_read_with() {
+        let entry = Entry::default();
+        let two_secs = Duration::from_secs(2);
+        entry
+            .token(Duration::ZERO, TIMEOUT, |_| Ok(issued("a", two_secs)))
+            .unwrap();
+        // Fresh for 2 s with no margin, so this thread's copy says fresh...
+        assert_eq!(
+            entry
+                .token(Duration::ZERO, TIMEOUT, |_| panic!("hit"))
+                .unwrap()
+                .as_str(),
+            "a"
+        );
+        std::thread::sleep(Duration::from_millis(1100));
+        // ...but past half-life the default margin asks for a refresh.
+        let b = entry
+            .token(MARGIN, TIMEOUT, |_| Ok(issued("b", two_secs)))
+            .unwrap();
+        assert_eq!(b.as_str(), "b");
     }
 
     #[test]

@@ -47,19 +47,23 @@ impl Transport {
             Some(p) => Some(p.clone()),
             None => proxy::from_environment(endpoint.host(), endpoint.is_loopback())?,
         };
-        let config = Agent::config_builder()
+        let mut config = Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(0)
             .user_agent(USER_AGENT)
             // Always set, so that ureq never reads proxies from the
             // environment by its own (different) rules.
-            .proxy(proxy)
-            .tls_config(
+            .proxy(proxy);
+        // Loading the trust store costs milliseconds; plain loopback HTTP
+        // never needs it.
+        if endpoint.token_url().starts_with("https://") {
+            config = config.tls_config(
                 TlsConfig::builder()
                     .root_certs(options.roots.root_certs())
                     .build(),
-            )
-            .build();
+            );
+        }
+        let config = config.build();
         Ok(Transport {
             agent: config.into(),
         })
