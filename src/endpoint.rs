@@ -140,7 +140,7 @@ impl Endpoint {
 }
 
 /// Returns the host of `host[:port]`, refusing user info and anything odd.
-fn parse_authority(authority: &str) -> Result<String, Error> {
+pub(crate) fn parse_authority(authority: &str) -> Result<String, Error> {
     if authority.contains('@') {
         return Err(Error::invalid_argument(
             "the URL must not carry user information ('user@host')",

@@ -2,6 +2,7 @@
 //! else the one named by the environment (unless `NO_PROXY` exempts the host),
 //! else none. Loopback endpoints never take a proxy from the environment.
 
+use crate::endpoint;
 use crate::error::Error;
 use ureq::{Proxy, ProxyProtocol};
 
@@ -9,7 +10,7 @@ use ureq::{Proxy, ProxyProtocol};
 const PROXY_VARIABLES: [&str; 4] = ["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"];
 const NO_PROXY_VARIABLES: [&str; 2] = ["NO_PROXY", "no_proxy"];
 
-/// Parses `http://[user:pass@]host:port`. Messages never repeat the URL,
+/// Parses `http://[user:pass@]host[:port]`. Messages never repeat the URL,
 /// which may hold a password.
 pub fn parse(url: &str) -> Result<Proxy, Error> {
     let malformed = |why: &str| {
@@ -22,16 +23,15 @@ pub fn parse(url: &str) -> Result<Proxy, Error> {
         .filter(|scheme| scheme.eq_ignore_ascii_case("http://"))
         .map(|_| &url[7..])
         .ok_or_else(|| malformed("only http:// proxies are supported"))?;
-    let host_part = rest.rsplit_once('@').map_or(rest, |(_, h)| h);
-    let host_part = host_part.trim_end_matches('/');
-    if host_part.is_empty()
-        || host_part.contains('/')
-        || host_part
-            .bytes()
-            .any(|b| b.is_ascii_whitespace() || b.is_ascii_control())
-    {
-        return Err(malformed("the host is missing or holds a path or spaces"));
+    let authority = rest.strip_suffix('/').unwrap_or(rest);
+    let host_and_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    if host_and_port.is_empty() {
+        return Err(malformed("the host is missing"));
     }
+    // The same rules as the auth URL's host and port; the error names the
+    // part, not the URL.
+    endpoint::parse_authority(host_and_port)
+        .map_err(|_| malformed("the host or port is not valid, or there is a path"))?;
     let proxy = Proxy::new(url).map_err(|_| malformed("it could not be parsed"))?;
     if proxy.protocol() != ProxyProtocol::Http {
         return Err(malformed("only http:// proxies are supported"));
@@ -113,6 +113,12 @@ mod tests {
             "http://user:topsecret@",
             "http://a b:1",
             "http://host:1/path",
+            "http://127.0.0.1:notaport",
+            "http://:8080",
+            "http://127.0.0.1:99999",
+            "http://127.0.0.1:",
+            "http://127.0.0.1:80x",
+            "http://user:pw@:80",
         ] {
             let err = parse(url).expect_err(url);
             assert_eq!(err.status(), Status::InvalidArgument, "{url}");

@@ -40,17 +40,18 @@ pub fn with_retries<T>(
             Err(AttemptError::Retryable { error, retry_after }) => (error, retry_after),
         };
         if number >= max_attempts {
-            return Err(annotate(error, &format!("after {number} attempts")));
+            return Err(annotate(error, &format!("after {}", attempts(number))));
         }
         let wait = retry_after.unwrap_or_else(|| backoff(number));
         let remaining = deadline.saturating_duration_since(Instant::now());
         if wait >= remaining {
             let why = match retry_after {
                 Some(s) => format!(
-                    "after {number} attempts; the server's Retry-After of {} s does not fit the remaining time budget",
+                    "after {}; the server's Retry-After of {} s does not fit the remaining time budget",
+                    attempts(number),
                     s.as_secs()
                 ),
-                None => format!("after {number} attempts; no time budget left for another"),
+                None => format!("after {}; no time budget left for another", attempts(number)),
             };
             return Err(annotate(error, &why));
         }
@@ -72,6 +73,14 @@ fn random_fraction() -> f64 {
     let mut hasher = RandomState::new().build_hasher();
     hasher.write_u128(Instant::now().elapsed().as_nanos());
     (hasher.finish() >> 11) as f64 / (1u64 << 53) as f64
+}
+
+fn attempts(n: u32) -> String {
+    if n == 1 {
+        "1 attempt".to_owned()
+    } else {
+        format!("{n} attempts")
+    }
 }
 
 fn annotate(error: Error, note: &str) -> Error {

@@ -39,6 +39,9 @@ pub enum TransportError {
 
 pub struct Transport {
     agent: Agent,
+    /// `host:port` of the proxy in use, named in network errors (never its
+    /// credentials).
+    proxy_address: Option<String>,
 }
 
 impl Transport {
@@ -47,6 +50,7 @@ impl Transport {
             Some(p) => Some(p.clone()),
             None => proxy::from_environment(endpoint.host(), endpoint.is_loopback())?,
         };
+        let proxy_address = proxy.as_ref().map(|p| format!("{}:{}", p.host(), p.port()));
         let mut config = Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(0)
@@ -66,6 +70,7 @@ impl Transport {
         let config = config.build();
         Ok(Transport {
             agent: config.into(),
+            proxy_address,
         })
     }
 
@@ -88,7 +93,7 @@ impl Transport {
             .header("Content-Type", "application/json")
             .header("Accept", "application/json")
             .send(body)
-            .map_err(classify)?;
+            .map_err(|e| self.classify(e))?;
         let status = response.status().as_u16();
         let retry_after = response
             .headers()
@@ -103,7 +108,7 @@ impl Transport {
         {
             Ok(bytes) => Some(bytes),
             Err(ureq::Error::BodyExceedsLimit(_)) => None,
-            Err(e) => return Err(classify(e)),
+            Err(e) => return Err(self.classify(e)),
         };
         Ok(HttpReply {
             status,
@@ -111,13 +116,17 @@ impl Transport {
             body,
         })
     }
-}
-
-fn classify(error: ureq::Error) -> TransportError {
-    match error {
-        ureq::Error::Timeout(_) => TransportError::Timeout,
-        ureq::Error::Io(e) if e.kind() == std::io::ErrorKind::TimedOut => TransportError::Timeout,
-        other => TransportError::Network(other.to_string()),
+    fn classify(&self, error: ureq::Error) -> TransportError {
+        match error {
+            ureq::Error::Timeout(_) => TransportError::Timeout,
+            ureq::Error::Io(e) if e.kind() == std::io::ErrorKind::TimedOut => {
+                TransportError::Timeout
+            }
+            other => TransportError::Network(match &self.proxy_address {
+                Some(proxy) => format!("{other} (through the proxy {proxy})"),
+                None => other.to_string(),
+            }),
+        }
     }
 }
 
