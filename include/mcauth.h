@@ -18,7 +18,12 @@
 #ifndef MCAUTH_H
 #define MCAUTH_H
 
+#include <stddef.h>
 #include <stdint.h>
+
+// A buffer of this many bytes always holds a token and its NUL: the auth
+// server's whole answer is limited to this size.
+#define MC_TOKEN_BUFFER_SIZE 65536
 
 // Outcome of a call. The values are fixed forever: codes are never
 // renumbered or reused.
@@ -71,6 +76,16 @@ enum mc_status mc_auth_new(const char *subdomain,
 // must release with `mc_string_free`; on failure it is NULL.
 // Thread safety: may be called concurrently on the same handle.
 enum mc_status mc_get_token(const struct mc_auth *auth, char **out_token);
+
+// As `mc_get_token`, but copies the token and its terminating NUL into the
+// caller's `buffer` of `capacity` bytes instead of allocating: one call and
+// nothing to free, for bindings where each foreign call is costly. A
+// buffer too small for the token is `MC_ERR_INVALID_ARGUMENT` and is left
+// untouched; `MC_TOKEN_BUFFER_SIZE` bytes are always enough.
+//
+// Ownership: the caller owns `buffer`; it is written only on `MC_OK`.
+// Thread safety: may be called concurrently on the same handle.
+enum mc_status mc_get_token_into(const struct mc_auth *auth, char *buffer, size_t capacity);
 
 // Gets `<h:fueloauth xmlns="http://exacttarget.com"
 // xmlns:h="http://exacttarget.com">TOKEN</h:fueloauth>` with the current

@@ -266,6 +266,49 @@ pub unsafe extern "C" fn mc_get_token(
     })
 }
 
+/// A buffer of this many bytes always holds a token and its NUL: the auth
+/// server's whole answer is limited to this size.
+pub const MC_TOKEN_BUFFER_SIZE: usize = 65536;
+
+/// As `mc_get_token`, but copies the token and its terminating NUL into the
+/// caller's `buffer` of `capacity` bytes instead of allocating: one call and
+/// nothing to free, for bindings where each foreign call is costly. A
+/// buffer too small for the token is `MC_ERR_INVALID_ARGUMENT` and is left
+/// untouched; `MC_TOKEN_BUFFER_SIZE` bytes are always enough.
+///
+/// Ownership: the caller owns `buffer`; it is written only on `MC_OK`.
+/// Thread safety: may be called concurrently on the same handle.
+#[no_mangle]
+pub unsafe extern "C" fn mc_get_token_into(
+    auth: *const mc_auth,
+    buffer: *mut c_char,
+    capacity: usize,
+) -> mc_status {
+    ffi_boundary!(status {
+        if buffer.is_null() {
+            return Err(Error::invalid_argument("the buffer is NULL"));
+        }
+        // SAFETY: per this function's contract.
+        let auth = unsafe { handle(auth) }?;
+        auth.with_token(|token| {
+            let bytes = token.as_str().as_bytes();
+            if bytes.len() >= capacity {
+                return Err(Error::invalid_argument(format!(
+                    "the buffer holds {capacity} bytes; the token and its NUL need {}",
+                    bytes.len() + 1
+                )));
+            }
+            // SAFETY: the caller gives `capacity` writable bytes, and the
+            // token plus its NUL fit, as checked above.
+            unsafe {
+                std::ptr::copy_nonoverlapping(bytes.as_ptr(), buffer.cast::<u8>(), bytes.len());
+                *buffer.add(bytes.len()) = 0;
+            }
+            Ok(())
+        })?
+    })
+}
+
 /// Gets `<h:fueloauth xmlns="http://exacttarget.com"
 /// xmlns:h="http://exacttarget.com">TOKEN</h:fueloauth>` with the current
 /// token XML-escaped, ready to place inside `<s:Header>`.
@@ -576,6 +619,11 @@ mod tests {
             mc_string_free(ptr::null_mut());
             mc_auth_free(ptr::null_mut());
         }
+    }
+
+    #[test]
+    fn the_token_buffer_size_covers_the_largest_answer() {
+        assert_eq!(MC_TOKEN_BUFFER_SIZE as u64, crate::transport::MAX_BODY);
     }
 
     #[test]
