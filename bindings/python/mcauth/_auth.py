@@ -1,0 +1,251 @@
+"""MarketingCloudAuth: one mc_auth handle, its options and its calls."""
+
+from __future__ import annotations
+
+import math
+import os
+import threading
+from ctypes import byref, c_char_p, c_void_p, create_string_buffer
+from types import TracebackType
+from typing import Any, List, Optional, Tuple, Type, Union
+
+from ._errors import MC_ERR_INVALID_ARGUMENT, InvalidArgumentError
+from ._native import lib
+
+_UINT32_MAX = 0xFFFF_FFFF
+
+# Bound once: the per-call attribute lookups are a measurable part of a cached get_token.
+_get_token_into = lib.mc_get_token_into
+_soap_header = lib.mc_soap_header
+_string_free = lib.mc_string_free
+
+# mc_get_token_into's contract: this many bytes always hold a token and its NUL.
+_TOKEN_BUFFER_SIZE = 65536
+
+
+class _TokenBuffer(threading.local):
+    """One buffer per thread, so concurrent get_token calls never share one."""
+
+    def __init__(self) -> None:
+        self.buffer = create_string_buffer(_TOKEN_BUFFER_SIZE)
+
+
+_token_buffer = _TokenBuffer()
+
+
+def _invalid(message: str) -> InvalidArgumentError:
+    return InvalidArgumentError(MC_ERR_INVALID_ARGUMENT, message)
+
+
+def _utf8(name: str, value: object) -> bytes:
+    """A str as the NUL-terminated UTF-8 the C side expects; never echoes the value."""
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be str, not {type(value).__name__}")
+    if "\0" in value:
+        # c_char_p would silently cut the text at the NUL.
+        raise _invalid(f"{name} contains a NUL character")
+    try:
+        return value.encode("utf-8")
+    except UnicodeEncodeError:
+        pass
+    # Raised outside the except block so the UnicodeEncodeError, which holds the
+    # whole text (possibly the secret), is not chained onto this exception.
+    raise _invalid(f"{name} is not valid Unicode (lone surrogate)")
+
+
+def _uint32(name: str, value: object) -> int:
+    """An integer option checked against uint32, which ctypes would otherwise wrap silently."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be int, not {type(value).__name__}")
+    if not 0 <= value <= _UINT32_MAX:
+        raise _invalid(f"{name} must be between 0 and {_UINT32_MAX}")
+    return value
+
+
+def _timeout_ms(timeout: object) -> int:
+    """Float seconds to the whole milliseconds the core takes, rounded up so a tiny budget is 1 ms."""
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
+        raise TypeError(f"timeout must be a number of seconds, not {type(timeout).__name__}")
+    if not math.isfinite(timeout) or timeout <= 0:
+        raise _invalid("timeout must be a finite number of seconds greater than 0")
+    # round() first drops binary noise (1.1 * 1000 == 1100.0000000000002) that ceil would turn into 1101.
+    ms = math.ceil(round(timeout * 1000, 6))
+    if ms > _UINT32_MAX:
+        raise _invalid(f"timeout must be at most {_UINT32_MAX // 1000} seconds")
+    return ms
+
+
+def _closed_error() -> InvalidArgumentError:
+    return _invalid("MarketingCloudAuth is closed")
+
+
+class MarketingCloudAuth:
+    """Access tokens for one installed package (subdomain, client id, client secret).
+
+    Tokens are cached process-wide by the library, so any number of objects with
+    the same credentials share one token and one refresh.  Every method may be
+    called from many threads at once, ``close()`` included: the native handle is
+    freed only once the calls already running on it have returned.
+    """
+
+    def __init__(
+        self,
+        subdomain: str,
+        client_id: str,
+        client_secret: str,
+        *,
+        timeout: Optional[float] = None,
+        refresh_margin: Optional[int] = None,
+        ca_file: Union[str, os.PathLike[str], None] = None,
+        proxy: Optional[str] = None,
+        max_attempts: Optional[int] = None,
+    ) -> None:
+        """``timeout`` is in seconds and ``refresh_margin`` in whole seconds; ``None`` keeps
+        the library default.  ``ca_file`` is a PEM file whose CAs are trusted in addition to
+        the system roots; ``proxy`` is ``"http://user:pass@host:port"``; ``max_attempts``
+        caps the tries of one token request (1-10)."""
+        # Every argument is converted before mc_auth_new so a bad one leaves nothing to free.
+        args = (_utf8("subdomain", subdomain), _utf8("client_id", client_id),
+                _utf8("client_secret", client_secret))
+        setters: List[Tuple[Any, Union[int, bytes]]] = []
+        if timeout is not None:
+            setters.append((lib.mc_auth_set_timeout_ms, _timeout_ms(timeout)))
+        if refresh_margin is not None:
+            setters.append((lib.mc_auth_set_refresh_margin_secs, _uint32("refresh_margin", refresh_margin)))
+        if ca_file is not None:
+            if not isinstance(ca_file, (str, os.PathLike)):
+                raise TypeError(f"ca_file must be str or os.PathLike, not {type(ca_file).__name__}")
+            path = os.fsencode(ca_file)
+            if b"\0" in path:
+                raise _invalid("ca_file contains a NUL character")
+            setters.append((lib.mc_auth_set_ca_file, path))
+        if proxy is not None:
+            setters.append((lib.mc_auth_set_proxy, _utf8("proxy", proxy)))
+        if max_attempts is not None:
+            setters.append((lib.mc_auth_set_max_attempts, _uint32("max_attempts", max_attempts)))
+
+        handle = c_void_p()
+        lib.mc_auth_new(*args, byref(handle))
+        try:
+            for setter, value in setters:
+                setter(handle, value)
+        except BaseException:
+            lib.mc_auth_free(handle)
+            raise
+        self.subdomain = subdomain
+        self.client_id = client_id
+        self._handle = handle
+        self._closed = False
+        # Lifetime bookkeeping without a lock, relying only on list.append/pop
+        # being atomic: one entry per call in progress, and the handle to free,
+        # which exactly one thread gets to pop.
+        self._calls: List[None] = []
+        self._unfreed = [handle]
+
+    def _string(self, func: Any) -> str:
+        """Call a `char **` getter; copy the result and release it with mc_string_free whatever happens."""
+        calls = self._calls
+        calls.append(None)  # before the closed check, so close() sees this call or we see closed
+        out = c_char_p()
+        try:
+            if self._closed:
+                raise _closed_error()
+            func(self._handle, byref(out))  # errcheck raises on failure; out stays NULL then
+            return out.value.decode("utf-8")  # type: ignore[union-attr]  # MC_OK: never NULL
+        finally:
+            _string_free(out)  # NULL is fine
+            calls.pop()
+            if self._closed and not calls:
+                self._free()
+
+    def get_token(self) -> str:
+        """The access token, from the process-wide cache or freshly requested."""
+        calls = self._calls
+        calls.append(None)  # before the closed check, as in _string
+        try:
+            if self._closed:
+                raise _closed_error()
+            buffer = _token_buffer.buffer
+            _get_token_into(self._handle, buffer, _TOKEN_BUFFER_SIZE)  # errcheck raises on failure
+            return buffer.value.decode("utf-8")
+        finally:
+            calls.pop()
+            if self._closed and not calls:
+                self._free()
+
+    def soap_header(self) -> str:
+        """The ``<h:fueloauth …>TOKEN</h:fueloauth>`` element for a SOAP envelope's header."""
+        return self._string(_soap_header)
+
+    def invalidate(self, token: Optional[str]) -> None:
+        """Drop ``token`` from the cache after a REST/SOAP call answered 401 with it.
+
+        Only that token is dropped, so when many threads report the same stale token
+        exactly one new request follows.  ``None`` drops the cached token unconditionally.
+        """
+        rejected = None if token is None else _utf8("token", token)
+        calls = self._calls
+        calls.append(None)
+        try:
+            if self._closed:
+                raise _closed_error()
+            lib.mc_auth_invalidate(self._handle, rejected)
+        finally:
+            calls.pop()
+            if self._closed and not calls:
+                self._free()
+
+    @property
+    def rest_base_url(self) -> str:
+        """``https://SUB.rest.marketingcloudapis.com/``; InvalidArgumentError for a URL-based base."""
+        return self._string(lib.mc_rest_base_url)
+
+    @property
+    def soap_endpoint(self) -> str:
+        """``https://SUB.soap.marketingcloudapis.com/Service.asmx``; InvalidArgumentError for a URL-based base."""
+        return self._string(lib.mc_soap_endpoint)
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def close(self) -> None:
+        """Release the native handle (after any calls still running); calling it again does nothing.
+
+        The cached token stays in the process-wide cache for other objects.
+        """
+        self._closed = True
+        if not self._calls:
+            self._free()
+
+    def _free(self, _auth_free: Any = lib.mc_auth_free) -> None:
+        # _auth_free is bound at definition time because module globals may
+        # already be None when __del__ runs at interpreter shutdown.
+        try:
+            handle = self._unfreed.pop()
+        except IndexError:  # freed already, by close() or by the last running call
+            return
+        _auth_free(handle)
+
+    def __enter__(self) -> MarketingCloudAuth:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: Optional[Type[BaseException]],
+        exc: Optional[BaseException],
+        traceback: Optional[TracebackType],
+    ) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        # Nothing can be running on an unreachable object; _unfreed is missing if __init__ failed.
+        if hasattr(self, "_unfreed"):
+            self._closed = True
+            self._free()
+
+    def __repr__(self) -> str:
+        # Never the secret (not even kept) and never a token.
+        state = ", closed" if getattr(self, "_closed", True) else ""
+        return (f"{type(self).__name__}(subdomain={getattr(self, 'subdomain', None)!r}, "
+                f"client_id={getattr(self, 'client_id', None)!r}{state})")

@@ -1,0 +1,115 @@
+"""Finds and loads the mcauth shared library and declares every C function once."""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import sys
+from ctypes import POINTER, c_char_p, c_int, c_size_t, c_uint32, c_void_p
+from pathlib import Path
+from typing import Any, Callable, Iterator, Optional, Sequence, Tuple
+
+from ._errors import error_for_status
+
+if sys.platform == "win32":
+    LIBRARY_NAME = "mcauth.dll"
+elif sys.platform == "darwin":
+    LIBRARY_NAME = "libmcauth.dylib"
+else:
+    LIBRARY_NAME = "libmcauth.so"
+
+_PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def _check_status(status: int, func: Any, args: Tuple[Any, ...]) -> int:
+    """errcheck for every mc_status function: raise the matching exception.
+
+    ctypes runs errcheck on the calling thread straight after the C call
+    returns, so this reads the thread-local mc_last_error() of this very call
+    even though other threads may have run while the GIL was released.
+    """
+    if status:
+        raise error_for_status(status, _last_error())
+    return status
+
+
+# name, argtypes, restype, errcheck.
+# `char **` outputs are POINTER(c_char_p): the c_char_p object keeps the pointer
+# (unlike a c_char_p *restype*, which would copy the text and drop it), its
+# .value copies the text in C, and the same object is then handed to
+# mc_string_free.  ctypes.string_at would be a second foreign call per string,
+# as costly as the library call itself.
+_Row = Tuple[str, Sequence[Any], Any, Optional[Callable[..., Any]]]
+_FUNCTIONS: Tuple[_Row, ...] = (
+    ("mc_auth_new", (c_char_p, c_char_p, c_char_p, POINTER(c_void_p)), c_int, _check_status),
+    ("mc_get_token", (c_void_p, POINTER(c_char_p)), c_int, _check_status),
+    # The hot path: one foreign call into a per-thread buffer, nothing to free.
+    ("mc_get_token_into", (c_void_p, c_char_p, c_size_t), c_int, _check_status),
+    ("mc_soap_header", (c_void_p, POINTER(c_char_p)), c_int, _check_status),
+    ("mc_auth_invalidate", (c_void_p, c_char_p), c_int, _check_status),
+    ("mc_auth_set_timeout_ms", (c_void_p, c_uint32), c_int, _check_status),
+    ("mc_auth_set_refresh_margin_secs", (c_void_p, c_uint32), c_int, _check_status),
+    ("mc_auth_set_ca_file", (c_void_p, c_char_p), c_int, _check_status),
+    ("mc_auth_set_proxy", (c_void_p, c_char_p), c_int, _check_status),
+    ("mc_auth_set_max_attempts", (c_void_p, c_uint32), c_int, _check_status),
+    ("mc_rest_base_url", (c_void_p, POINTER(c_char_p)), c_int, _check_status),
+    ("mc_soap_endpoint", (c_void_p, POINTER(c_char_p)), c_int, _check_status),
+    # c_char_p: it receives the very objects the getters filled (see above).
+    ("mc_string_free", (c_char_p,), None, None),
+    ("mc_auth_free", (c_void_p,), None, None),
+    # Static strings owned by the library: c_char_p copies them and nothing is freed.
+    ("mc_status_str", (c_int,), c_char_p, None),
+    ("mc_last_error", (), c_char_p, None),
+    ("mc_version", (), c_char_p, None),
+)
+
+
+def _candidates() -> Iterator[Tuple[str, str]]:
+    """(place, path or name) in loading order; lazy so later places cost nothing once one loads."""
+    yield "bundled in the package", str(_PACKAGE_DIR / LIBRARY_NAME)
+    override = os.environ.get("MCAUTH_LIBRARY")
+    if override:
+        yield "MCAUTH_LIBRARY", override
+    # Running from a checkout: mcauth/ sits at bindings/python/mcauth under the repository root.
+    root = _PACKAGE_DIR.parents[2]
+    if (root / "Cargo.toml").is_file():
+        yield "repository build", str(root / "target" / "release" / LIBRARY_NAME)
+    yield "system search", LIBRARY_NAME
+
+
+def _declare(lib: ctypes.CDLL) -> None:
+    for name, argtypes, restype, errcheck in _FUNCTIONS:
+        func = getattr(lib, name)  # AttributeError names the missing symbol
+        func.argtypes = argtypes
+        func.restype = restype
+        if errcheck is not None:
+            func.errcheck = errcheck
+
+
+def _load() -> Tuple[ctypes.CDLL, str]:
+    tried = []
+    for place, path in _candidates():
+        is_path = os.sep in path or (os.altsep is not None and os.altsep in path)
+        if is_path and not os.path.exists(path):
+            tried.append(f"  {place}: {path} (not found)")
+            continue
+        try:
+            lib = ctypes.CDLL(path)
+            _declare(lib)
+        except (OSError, AttributeError) as exc:
+            tried.append(f"  {place}: {path} ({exc})")
+            continue
+        return lib, path
+    raise ImportError(
+        f"mcauth: could not load the native library {LIBRARY_NAME}; tried, in order:\n"
+        + "\n".join(tried)
+        + "\nInstall the package with `pip install bindings/python` from a checkout with cargo,"
+        " or set MCAUTH_LIBRARY to the library's path."
+    )
+
+
+lib, library_path = _load()
+
+
+def _last_error() -> str:
+    return lib.mc_last_error().decode("utf-8", "replace")  # type: ignore[no-any-return]
