@@ -17,6 +17,7 @@ int main(void)
     /* Taking every function's address checks each declaration against the contract's signature. */
     mc_status (*auth_new)(const char *, const char *, const char *, mc_auth **) = mc_auth_new;
     mc_status (*get_token)(const mc_auth *, char **) = mc_get_token;
+    mc_status (*get_token_into)(const mc_auth *, char *, size_t) = mc_get_token_into;
     mc_status (*soap_header)(const mc_auth *, char **) = mc_soap_header;
     mc_status (*invalidate)(const mc_auth *, const char *) = mc_auth_invalidate;
     mc_status (*set_timeout)(mc_auth *, uint32_t) = mc_auth_set_timeout_ms;
@@ -33,7 +34,7 @@ int main(void)
     const char *(*version)(void) = mc_version;
     mc_auth *h = NULL;
 
-    (void)auth_new; (void)get_token; (void)soap_header; (void)invalidate; (void)set_timeout;
+    (void)auth_new; (void)get_token; (void)get_token_into; (void)soap_header; (void)invalidate; (void)set_timeout;
     (void)set_margin; (void)set_ca; (void)set_proxy; (void)set_attempts; (void)rest_url;
     (void)soap_url; (void)string_free; (void)auth_free; (void)status_str; (void)last_error;
 

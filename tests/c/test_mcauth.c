@@ -323,6 +323,34 @@ static void test_http_token(void)
     mc_auth_free(h);
 }
 
+static void test_token_into_buffer(void)
+{
+    char scen[128], small[8], buffer[MC_TOKEN_BUFFER_SIZE], *t;
+    mc_status st;
+    mc_auth *h;
+    size_t len;
+
+    scenario(scen, sizeof scen, "token-into");
+    if ((h = new_auth(g_http, scen, CLIENT_ID, SECRET)) == NULL)
+        return;
+    t = get_token_copy(h, &st);
+    CHECK_STATUS(mc_get_token_into(h, buffer, sizeof buffer), MC_OK, "mc_get_token_into");
+    CHECK(t != NULL && strcmp(buffer, t) == 0, "mc_get_token_into copies the cached token");
+    len = t != NULL ? strlen(t) : 0;
+    memset(buffer, 'x', sizeof buffer);
+    CHECK_STATUS(mc_get_token_into(h, buffer, len + 1), MC_OK, "a buffer of exactly strlen + 1 is enough");
+    CHECK(buffer[len] == '\0', "the token is NUL-terminated in the buffer");
+    memset(small, 'x', sizeof small);
+    CHECK_STATUS(mc_get_token_into(h, small, sizeof small), MC_ERR_INVALID_ARGUMENT,
+                 "a buffer too small for the token");
+    CHECK(small[0] == 'x' && small[sizeof small - 1] == 'x', "a too-small buffer is left untouched");
+    CHECK_STATUS(mc_get_token_into(h, NULL, sizeof buffer), MC_ERR_INVALID_ARGUMENT, "NULL buffer");
+    CHECK_STATUS(mc_get_token_into(NULL, buffer, sizeof buffer), MC_ERR_INVALID_ARGUMENT, "NULL handle");
+    CHECK(count(scen) == 1, "mc_get_token_into serves the cache (count %ld)", count(scen));
+    free(t);
+    mc_auth_free(h);
+}
+
 static void test_https_token(void)
 {
     char scen[128], scen2[128], *t;
@@ -1299,6 +1327,7 @@ int main(void)
 
     test_version_and_status_str();
     test_http_token();
+    test_token_into_buffer();
     test_https_token();
     test_cache_sharing();
     test_soap_header();
