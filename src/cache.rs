@@ -75,12 +75,21 @@ thread_local! {
 /// A thread's copy of a token, with when it stops being fresh for the
 /// margin it was read with: the hot path then compares two instants instead
 /// of doing duration arithmetic.
+///
+/// `fresh_until` is on the coarse monotonic clock (CLOCK_MONOTONIC_COARSE on
+/// Linux): the hot path reads it for a fraction of the precise clock's cost,
+/// and a refresh point minutes before expiry needs no better than
+/// millisecond resolution.
 struct ThreadCopy {
     generation: u64,
     margin: Duration,
-    fresh_until: Instant,
+    fresh_until: coarsetime::Instant,
     token: AccessToken,
 }
+
+/// How much earlier than the precise refresh point a thread's copy stops
+/// being used: covers the coarse clock's lag (a kernel tick, at most 10 ms).
+const COARSE_CLOCK_SLACK: Duration = Duration::from_millis(20);
 
 #[derive(Default)]
 struct State {
@@ -152,14 +161,14 @@ impl Entry {
         fetch: impl FnOnce(Instant) -> Result<IssuedToken, Error>,
         read: impl FnOnce(&AccessToken) -> R,
     ) -> Result<R, Error> {
-        let now = Instant::now();
+        let coarse_now = coarsetime::Instant::now_without_cache_update();
         let generation = self.generation.load(Ordering::Acquire);
         let mut read = Some(read);
         let hit = RECENT.try_with(|recent| match &*recent.borrow() {
             Some(copy)
                 if copy.generation == generation
                     && copy.margin == margin
-                    && now < copy.fresh_until =>
+                    && coarse_now < copy.fresh_until =>
             {
                 read.take().map(|read| read(&copy.token))
             }
@@ -169,14 +178,16 @@ impl Entry {
             return Ok(value);
         }
         let read = read.expect("`read` runs only on a hit");
+        let now = Instant::now();
         let state = self.state.lock();
         if let Some(cached) = &state.token {
             let fresh_until = cached.fresh_until(margin);
             if now < fresh_until {
+                let fresh_for = (fresh_until - now).saturating_sub(COARSE_CLOCK_SLACK);
                 let copy = ThreadCopy {
                     generation: self.generation.load(Ordering::Relaxed),
                     margin,
-                    fresh_until,
+                    fresh_until: coarse_now + fresh_for.into(),
                     token: cached.token.clone(),
                 };
                 // Ignored when the thread is exiting: the next call misses.
