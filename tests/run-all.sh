@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# The one test command: installs what is missing (apt-get when root;
+# otherwise it prints the command), then runs every suite: Rust (format,
+# lints, unit and integration tests, header freshness), C (shared and static
+# under valgrind), Python, C#, and the demo. Exits non-zero if any fails.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+source tests/ensure-tools.sh
+
+ensure_cargo
+ensure_tools gcc:gcc g++:g++ readelf:binutils valgrind:valgrind python3:python3 \
+    mcs:mono-mcs mono:mono-runtime nunit-console:nunit-console
+python3 -c 'import venv, ensurepip' 2>/dev/null || ensure_tools venv-for-python3:python3-venv
+
+suite_rust() {
+    cargo fmt --all -- --check
+    cargo clippy --workspace --all-targets --release -- -D warnings
+    cargo build --release --workspace
+    if git rev-parse --is-inside-work-tree >/dev/null 2>&1 &&
+        ! git diff --exit-code --stat -- include/mcauth.h; then
+        echo "include/mcauth.h is stale: the build regenerated it; commit the new one" >&2
+        return 1
+    fi
+    cargo test --workspace --release
+}
+
+suite_c() { bash tests/c/run.sh; }
+suite_python() { bash bindings/python/run-tests.sh; }
+suite_csharp() { bash bindings/csharp/run-tests.sh; }
+
+# The demo must work against the fake and see one token request per language.
+suite_demo() {
+    local out
+    out="$(env -u MC_SUBDOMAIN -u MC_CLIENT_ID -u MC_CLIENT_SECRET bash examples/demo.sh)"
+    printf '%s\n' "$out"
+    local ones
+    ones="$(grep -cE 'server saw +1 token request$' <<<"$out" || true)"
+    if [[ "$ones" != 3 ]]; then
+        echo "the demo should report exactly one token request for each of 3 languages" >&2
+        return 1
+    fi
+}
+
+passed=0 failed=0 failures=()
+for suite in rust c python csharp demo; do
+    printf '\n======== %s ========\n' "$suite"
+    # Not inside `if`: bash ignores `set -e` in a condition, even in a subshell.
+    set +e
+    (
+        set -e
+        "suite_$suite"
+    )
+    status=$?
+    set -e
+    if ((status == 0)); then
+        passed=$((passed + 1))
+    else
+        failed=$((failed + 1))
+        failures+=("$suite")
+    fi
+done
+
+printf '\n'
+((failed == 0)) || echo "failed suites: ${failures[*]}"
+echo "suites: $passed passed, $failed failed"
+((failed == 0))
