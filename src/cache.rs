@@ -369,6 +369,15 @@ mod tests {
         }
     }
 
+    /// An entry that already holds `token`, fetched just now.
+    fn primed(token: &str, lifetime: Duration) -> Entry {
+        let entry = Entry::default();
+        entry
+            .token(MARGIN, TIMEOUT, |_| Ok(issued(token, lifetime)))
+            .unwrap();
+        entry
+    }
+
     fn key(id: &str) -> CacheKey {
         CacheKey {
             token_url: "https://x/v1/requestToken".into(),
@@ -489,12 +498,7 @@ mod tests {
 
     #[test]
     fn inside_the_margin_the_old_token_is_served_while_one_refreshes() {
-        let entry = Entry::default();
-        entry
-            .token(MARGIN, TIMEOUT, |_| {
-                Ok(issued("old", Duration::from_secs(4)))
-            })
-            .unwrap();
+        let entry = primed("old", Duration::from_secs(4));
         std::thread::sleep(Duration::from_millis(2100));
         std::thread::scope(|s| {
             let refresher = s.spawn(|| {
@@ -514,12 +518,7 @@ mod tests {
 
     #[test]
     fn a_failed_refresh_keeps_the_valid_token_and_backs_off() {
-        let entry = Entry::default();
-        entry
-            .token(MARGIN, TIMEOUT, |_| {
-                Ok(issued("old", Duration::from_secs(4)))
-            })
-            .unwrap();
+        let entry = primed("old", Duration::from_secs(4));
         std::thread::sleep(Duration::from_millis(2100));
         let fetches = AtomicUsize::new(0);
         for _ in 0..5 {
@@ -536,12 +535,7 @@ mod tests {
 
     #[test]
     fn invalidate_drops_only_the_rejected_token() {
-        let entry = Entry::default();
-        entry
-            .token(MARGIN, TIMEOUT, |_| {
-                Ok(issued("a", Duration::from_secs(3600)))
-            })
-            .unwrap();
+        let entry = primed("a", Duration::from_secs(3600));
         assert!(!entry.invalidate(Some("other")));
         assert!(entry.invalidate(Some("a")));
         assert!(!entry.invalidate(Some("a")));
