@@ -10,9 +10,14 @@ ensure_tools() {
     for pair in "$@"; do
         command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
     done
-    # `mcs -pkg:nunit` needs NUnit's pkg-config file, which no command reveals.
+    # What no command reveals: `mcs -pkg:nunit` needs NUnit's pkg-config file,
+    # and Debian splits Python's venv module into its own package.
     if [[ " $* " == *" nunit-console:"* ]] && ! pkg-config --exists nunit 2>/dev/null; then
         missing+=(libnunit-cil-dev pkg-config)
+    fi
+    if [[ " $* " == *" python3:"* ]] && command -v python3 >/dev/null 2>&1 &&
+        ! python3 -c 'import venv, ensurepip' 2>/dev/null; then
+        missing+=(python3-venv)
     fi
     if ((${#missing[@]} == 0)); then
         return 0

@@ -11,7 +11,6 @@ source tests/ensure-tools.sh
 ensure_cargo
 ensure_tools gcc:gcc g++:g++ readelf:binutils valgrind:valgrind python3:python3 \
     mcs:mono-mcs mono:mono-runtime nunit-console:nunit-console
-python3 -c 'import venv, ensurepip' 2>/dev/null || ensure_tools venv-for-python3:python3-venv
 
 suite_rust() {
     cargo fmt --all -- --check

@@ -54,6 +54,14 @@ def test_get_token_requests_once_then_caches(fake: FakeMc, scenario: str) -> Non
     assert fake.count(scenario) == 1
 
 
+def test_a_long_token_comes_back_whole(fake: FakeMc, scenario: str) -> None:
+    long = f"{scenario}/token-length=5000"
+    with mcauth.MarketingCloudAuth(fake.url(long), "client-a", secret()) as auth:
+        token = auth.get_token()
+        assert len(token) > 5000 and token == auth.get_token()
+    assert fake.count(long) == 1
+
+
 def test_request_carries_the_credentials(fake: FakeMc, scenario: str) -> None:
     password = secret()
     with mcauth.MarketingCloudAuth(fake.url(scenario), "client-id-ü", password) as auth:

@@ -81,7 +81,7 @@ fn answer(d: &Directives, scenario: &str, index: u64, origin: &str, req: &Reques
         Some(bad) => bad_body(bad, d),
         None => Response::json(
             200,
-            &json!({"accessToken": token::mint(d.xml_token), "expiresIn": d.expires}),
+            &json!({"accessToken": token::mint(d.xml_token, d.token_length), "expiresIn": d.expires}),
         ),
     }
 }
@@ -149,7 +149,7 @@ fn secret(body: &[u8]) -> Option<String> {
 }
 
 fn bad_body(kind: BadBody, d: &Directives) -> Response {
-    let token = token::mint(d.xml_token);
+    let token = token::mint(d.xml_token, d.token_length);
     let value = match kind {
         BadBody::Garbage => {
             return Response::new(200, "application/json", b"<html>this is not json".to_vec())

@@ -75,6 +75,8 @@ pub struct Directives {
     pub drop: Option<Times>,
     pub redirect: bool,
     pub xml_token: bool,
+    /// The length of the token's random part (`token-length=N`; at least 24).
+    pub token_length: usize,
 }
 
 impl Default for Directives {
@@ -89,6 +91,7 @@ impl Default for Directives {
             drop: None,
             redirect: false,
             xml_token: false,
+            token_length: 0,
         }
     }
 }
@@ -130,6 +133,11 @@ impl Directives {
             "delay" => {
                 if let Ok(n) = value.parse() {
                     self.delay_ms = n;
+                }
+            }
+            "token-length" => {
+                if let Ok(n) = value.parse() {
+                    self.token_length = n;
                 }
             }
             "retry-after" => {
@@ -237,6 +245,7 @@ mod tests {
         assert_eq!(d.fail, Some((503, Times::First(2))));
         assert_eq!(d.retry_after, Some(3));
         assert!(d.enhanced && d.redirect && d.xml_token);
+        assert_eq!(Directives::parse("t/token-length=5000").token_length, 5000);
         assert_eq!(d.body, Some(BadBody::Oversize));
         assert_eq!(d.drop, Some(Times::Always));
     }

@@ -12,10 +12,11 @@ pub const XML_SPECIALS: &str = "<&>\"'";
 
 static SEQUENCE: AtomicU64 = AtomicU64::new(1);
 
-/// A fresh token. With `xml` it also carries `<&>"'`, to test mcauth's SOAP escaping.
-pub fn mint(xml: bool) -> String {
+/// A fresh token. With `xml` it also carries `<&>"'`, to test mcauth's SOAP escaping; with
+/// `random_len` above 24, its random part is that long, to test callers' buffers.
+pub fn mint(xml: bool, random_len: usize) -> String {
     let seq = SEQUENCE.fetch_add(1, Ordering::Relaxed);
-    let random = random_alphanumerics(24, seq);
+    let random = random_alphanumerics(random_len.max(24), seq);
     if xml {
         format!("fake_{random}{XML_SPECIALS}_{seq}")
     } else {
@@ -57,7 +58,7 @@ mod tests {
 
     #[test]
     fn unique_and_well_formed() {
-        let tokens: HashSet<String> = (0..1000).map(|_| mint(false)).collect();
+        let tokens: HashSet<String> = (0..1000).map(|_| mint(false, 0)).collect();
         assert_eq!(tokens.len(), 1000);
         for t in &tokens {
             let rest = t.strip_prefix("fake_").unwrap();
@@ -69,8 +70,15 @@ mod tests {
     }
 
     #[test]
+    fn long_tokens_have_the_asked_random_length() {
+        let t = mint(false, 5000);
+        let random = t.strip_prefix("fake_").unwrap().split('_').next().unwrap();
+        assert_eq!(random.len(), 5000);
+    }
+
+    #[test]
     fn xml_token_has_specials() {
-        let t = mint(true);
+        let t = mint(true, 0);
         assert!(t.starts_with("fake_"));
         assert!(t.contains(XML_SPECIALS));
     }
