@@ -1,0 +1,276 @@
+using System;
+
+namespace MarketingCloud.Auth
+{
+    /// <summary>
+    /// Access tokens for one Marketing Cloud installed package (legacy <c>/v1/requestToken</c>), cached
+    /// and refreshed by the native mcauth library.
+    /// </summary>
+    /// <remarks>
+    /// <para>The token cache is process-wide and shared by every instance with the same subdomain, client id
+    /// and secret, so creating several instances is cheap and does not multiply token requests.
+    /// Creating an instance sends nothing; the first <see cref="GetToken"/> does.</para>
+    /// <para>One instance may be used from any number of threads at once, <see cref="Dispose"/> included.
+    /// An instance that is never disposed is released by its finalizer.</para>
+    /// </remarks>
+    public sealed class MarketingCloudAuth : IDisposable
+    {
+        private readonly McAuthHandle _handle;
+        private readonly string _subdomain;
+        private readonly string _clientId;
+
+        /// <summary>Creates an instance with the native library's default options. Nothing is sent yet.</summary>
+        /// <param name="subdomain">The tenant subdomain or the package's Authentication Base URI.</param>
+        /// <param name="clientId">The installed package's client id.</param>
+        /// <param name="clientSecret">The installed package's client secret. It is not kept by this object.</param>
+        /// <exception cref="ArgumentNullException">An argument is null.</exception>
+        /// <exception cref="ArgumentException">The native library refused an argument (its message says why).</exception>
+        /// <exception cref="DllNotFoundException">The native library (<c>libmcauth.so</c> / <c>mcauth.dll</c>) cannot be found.</exception>
+        public MarketingCloudAuth(string subdomain, string clientId, string clientSecret)
+            : this(subdomain, clientId, clientSecret, null)
+        {
+        }
+
+        /// <summary>Creates an instance. Nothing is sent until the first token is needed.</summary>
+        /// <param name="subdomain">
+        /// The tenant subdomain (e.g. <c>mc563885gzs27c5t9-63k636ttgm</c>), or the package's Authentication Base URI
+        /// (<c>https://SUBDOMAIN.auth.marketingcloudapis.com/</c>).
+        /// </param>
+        /// <param name="clientId">The installed package's client id.</param>
+        /// <param name="clientSecret">The installed package's client secret. It is not kept by this object.</param>
+        /// <param name="options">Optional settings; null keeps every default.</param>
+        /// <exception cref="ArgumentNullException"><paramref name="subdomain"/>, <paramref name="clientId"/> or <paramref name="clientSecret"/> is null.</exception>
+        /// <exception cref="ArgumentOutOfRangeException">An option's time span is out of range.</exception>
+        /// <exception cref="ArgumentException">The native library refused an argument or option (its message says why).</exception>
+        /// <exception cref="DllNotFoundException">The native library (<c>libmcauth.so</c> / <c>mcauth.dll</c>) cannot be found.</exception>
+        public MarketingCloudAuth(string subdomain, string clientId, string clientSecret, MarketingCloudAuthOptions options)
+        {
+            if (subdomain == null)
+            {
+                throw new ArgumentNullException(nameof(subdomain));
+            }
+
+            if (clientId == null)
+            {
+                throw new ArgumentNullException(nameof(clientId));
+            }
+
+            if (clientSecret == null)
+            {
+                throw new ArgumentNullException(nameof(clientSecret));
+            }
+
+            // Everything that can fail in C# is converted before the native handle exists, so it cannot leak.
+            options = options ?? new MarketingCloudAuthOptions();
+            uint? timeoutMs = options.Timeout.HasValue ? TimeoutMilliseconds(options.Timeout.Value) : (uint?)null;
+            uint? marginSecs = options.RefreshMargin.HasValue ? MarginSeconds(options.RefreshMargin.Value) : (uint?)null;
+            byte[] caFile = Utf8.ToNative(options.CaFile, nameof(options));
+            byte[] proxy = Utf8.ToNative(options.Proxy, nameof(options));
+            byte[] subdomainUtf8 = Utf8.ToNative(subdomain, nameof(subdomain));
+            byte[] clientIdUtf8 = Utf8.ToNative(clientId, nameof(clientId));
+            byte[] secretUtf8 = Utf8.ToNative(clientSecret, nameof(clientSecret));
+
+            McAuthHandle handle;
+            McStatus status;
+            try
+            {
+                status = NativeMethods.mc_auth_new(subdomainUtf8, clientIdUtf8, secretUtf8, out handle);
+            }
+            finally
+            {
+                // The native side keeps its own copy; don't leave one more in the managed heap.
+                Array.Clear(secretUtf8, 0, secretUtf8.Length);
+            }
+
+            try
+            {
+                Ensure.Success(status);
+                if (timeoutMs.HasValue)
+                {
+                    Ensure.Success(NativeMethods.mc_auth_set_timeout_ms(handle, timeoutMs.Value), nameof(options));
+                }
+
+                if (marginSecs.HasValue)
+                {
+                    Ensure.Success(NativeMethods.mc_auth_set_refresh_margin_secs(handle, marginSecs.Value), nameof(options));
+                }
+
+                if (caFile != null)
+                {
+                    Ensure.Success(NativeMethods.mc_auth_set_ca_file(handle, caFile), nameof(options));
+                }
+
+                if (proxy != null)
+                {
+                    Ensure.Success(NativeMethods.mc_auth_set_proxy(handle, proxy), nameof(options));
+                }
+            }
+            catch
+            {
+                handle.Dispose();
+                throw;
+            }
+
+            _handle = handle;
+            _subdomain = subdomain;
+            _clientId = clientId;
+        }
+
+        /// <summary>The native library's version, e.g. <c>0.1.0</c>.</summary>
+        /// <exception cref="DllNotFoundException">The native library cannot be found.</exception>
+        public static string LibraryVersion
+        {
+            get { return Utf8.FromNative(NativeMethods.mc_version()); }
+        }
+
+        /// <summary>
+        /// The tenant's REST base URL, <c>https://SUBDOMAIN.rest.marketingcloudapis.com/</c>.
+        /// </summary>
+        /// <exception cref="InvalidOperationException">The instance was created from a URL that is not a Marketing Cloud tenant's.</exception>
+        /// <exception cref="ObjectDisposedException">The instance has been disposed.</exception>
+        public string RestBaseUrl
+        {
+            get
+            {
+                IntPtr url;
+                Ensure.SuccessForState(NativeMethods.mc_rest_base_url(Handle, out url));
+                return Utf8.TakeOwned(url);
+            }
+        }
+
+        /// <summary>
+        /// The tenant's SOAP endpoint, <c>https://SUBDOMAIN.soap.marketingcloudapis.com/Service.asmx</c>.
+        /// </summary>
+        /// <exception cref="InvalidOperationException">The instance was created from a URL that is not a Marketing Cloud tenant's.</exception>
+        /// <exception cref="ObjectDisposedException">The instance has been disposed.</exception>
+        public string SoapEndpoint
+        {
+            get
+            {
+                IntPtr url;
+                Ensure.SuccessForState(NativeMethods.mc_soap_endpoint(Handle, out url));
+                return Utf8.TakeOwned(url);
+            }
+        }
+
+        // The explicit check gives the usual message; the marshaller's own reference counting still
+        // covers a Dispose that lands between this check and the native call.
+        private McAuthHandle Handle
+        {
+            get
+            {
+                if (_handle.IsClosed)
+                {
+                    throw new ObjectDisposedException(nameof(MarketingCloudAuth));
+                }
+
+                return _handle;
+            }
+        }
+
+        /// <summary>
+        /// Returns a valid access token: the cached one, or a new one when there is none or it is about to expire.
+        /// Concurrent callers share a single request.
+        /// </summary>
+        /// <returns>The token, for an <c>Authorization: Bearer</c> header.</returns>
+        /// <exception cref="McAuthException">No token could be obtained; <see cref="McAuthException.Status"/> says why.</exception>
+        /// <exception cref="ObjectDisposedException">The instance has been disposed.</exception>
+        public unsafe string GetToken()
+        {
+            byte[] buffer = tokenBuffer ?? (tokenBuffer = new byte[TokenBufferSize]);
+            McStatus status;
+            fixed (byte* start = buffer)
+            {
+                status = NativeMethods.mc_get_token_into(Handle, start, (UIntPtr)buffer.Length);
+            }
+
+            if (status == McStatus.InvalidArgument)
+            {
+                // With a live handle and a buffer, the only cause: a token longer than the buffer.
+                IntPtr token;
+                Ensure.Success(NativeMethods.mc_get_token(Handle, out token));
+                return Utf8.TakeOwned(token);
+            }
+
+            Ensure.Success(status);
+            return Utf8.FromBuffer(buffer);
+        }
+
+        // Marketing Cloud tokens are a few hundred bytes; longer ones take the allocating path.
+        private const int TokenBufferSize = 4096;
+
+        // One buffer per thread, so concurrent GetToken calls never share one.
+        [ThreadStatic]
+        private static byte[] tokenBuffer;
+
+        /// <summary>
+        /// Returns the SOAP header element carrying a valid token:
+        /// <c>&lt;h:fueloauth xmlns="http://exacttarget.com" xmlns:h="http://exacttarget.com"&gt;TOKEN&lt;/h:fueloauth&gt;</c>,
+        /// to place inside <c>&lt;s:Header&gt;</c>.
+        /// </summary>
+        /// <exception cref="McAuthException">No token could be obtained; <see cref="McAuthException.Status"/> says why.</exception>
+        /// <exception cref="ObjectDisposedException">The instance has been disposed.</exception>
+        public string GetSoapHeader()
+        {
+            IntPtr header;
+            Ensure.Success(NativeMethods.mc_soap_header(Handle, out header));
+            return Utf8.TakeOwned(header);
+        }
+
+        /// <summary>
+        /// Tells the cache that an API rejected <paramref name="rejectedToken"/> (HTTP 401, SOAP "Token Expired"),
+        /// so the next <see cref="GetToken"/> fetches a new one. If the cache already holds a newer token it is kept,
+        /// so many threads reporting the same stale token cause a single new request.
+        /// </summary>
+        /// <param name="rejectedToken">The token the API rejected, or null to drop the cached token unconditionally.</param>
+        /// <exception cref="ArgumentException">The native library refused the token (its message says why).</exception>
+        /// <exception cref="ObjectDisposedException">The instance has been disposed.</exception>
+        public void Invalidate(string rejectedToken)
+        {
+            Ensure.Success(
+                NativeMethods.mc_auth_invalidate(Handle, Utf8.ToNative(rejectedToken, nameof(rejectedToken))),
+                nameof(rejectedToken));
+        }
+
+        /// <summary>
+        /// Releases the native handle. Safe to call more than once; calls made afterwards throw
+        /// <see cref="ObjectDisposedException"/>. The process-wide token cache is not affected.
+        /// </summary>
+        public void Dispose()
+        {
+            _handle.Dispose();
+        }
+
+        /// <summary>Describes the instance by subdomain and client id; never shows the secret or a token.</summary>
+        public override string ToString()
+        {
+            return "MarketingCloudAuth(subdomain=" + _subdomain + ", clientId=" + _clientId + ")";
+        }
+
+        private static uint TimeoutMilliseconds(TimeSpan timeout)
+        {
+            // Rounded up so that a tiny positive budget does not become the invalid 0.
+            double ms = Math.Ceiling(timeout.TotalMilliseconds);
+            if (timeout <= TimeSpan.Zero || ms > uint.MaxValue)
+            {
+                throw new ArgumentOutOfRangeException(
+                    "options.Timeout", timeout, "Timeout must be positive and at most uint.MaxValue milliseconds.");
+            }
+
+            return (uint)ms;
+        }
+
+        private static uint MarginSeconds(TimeSpan margin)
+        {
+            // Rounded up: refreshing a fraction of a second early is harmless, late is not.
+            double secs = Math.Ceiling(margin.TotalSeconds);
+            if (margin < TimeSpan.Zero || secs > uint.MaxValue)
+            {
+                throw new ArgumentOutOfRangeException(
+                    "options.RefreshMargin", margin, "RefreshMargin must be zero or positive and at most uint.MaxValue seconds.");
+            }
+
+            return (uint)secs;
+        }
+    }
+}

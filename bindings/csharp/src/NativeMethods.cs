@@ -1,0 +1,75 @@
+using System;
+using System.Runtime.InteropServices;
+
+namespace MarketingCloud.Auth
+{
+    /// <summary>
+    /// Every entry point of the native library (<c>include/mcauth.h</c>), in one place.
+    /// </summary>
+    /// <remarks>
+    /// Strings go in as NUL-terminated UTF-8 <c>byte[]</c> built by <see cref="Utf8.ToNative"/> and come
+    /// back as <see cref="IntPtr"/> read by <see cref="Utf8"/>: the default string marshalling is ANSI on
+    /// .NET Framework and differs between runtimes, and <c>UnmanagedType.LPUTF8Str</c> does not exist on
+    /// .NET Framework 4.6.2 or Mono's older profiles.
+    /// Handles travel as <see cref="McAuthHandle"/>: the marshaller then holds a reference on the handle
+    /// for the duration of the call, so a concurrent <c>Dispose</c> cannot free it mid-call.
+    /// </remarks>
+    internal static class NativeMethods
+    {
+        // "mcauth" resolves to mcauth.dll on Windows and libmcauth.so / libmcauth.dylib elsewhere.
+        private const string Library = "mcauth";
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern McStatus mc_auth_new(byte[] subdomain, byte[] clientId, byte[] clientSecret, out McAuthHandle auth);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern McStatus mc_get_token(McAuthHandle auth, out IntPtr token);
+
+        // The hot path: one call into a per-thread buffer and nothing to free, where mc_get_token
+        // needs a second call (mc_string_free). A pointer to a buffer the caller pinned with `fixed`:
+        // a byte[] parameter may be copied in and out by the marshaller on some runtimes.
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern unsafe McStatus mc_get_token_into(McAuthHandle auth, byte* buffer, UIntPtr capacity);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern McStatus mc_soap_header(McAuthHandle auth, out IntPtr header);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern McStatus mc_auth_invalidate(McAuthHandle auth, byte[] rejectedToken);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern McStatus mc_auth_set_timeout_ms(McAuthHandle auth, uint timeoutMs);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern McStatus mc_auth_set_refresh_margin_secs(McAuthHandle auth, uint secs);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern McStatus mc_auth_set_ca_file(McAuthHandle auth, byte[] pemPath);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern McStatus mc_auth_set_proxy(McAuthHandle auth, byte[] proxyUrl);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern McStatus mc_rest_base_url(McAuthHandle auth, out IntPtr url);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern McStatus mc_soap_endpoint(McAuthHandle auth, out IntPtr url);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern void mc_string_free(IntPtr s);
+
+        // Takes the raw pointer: it is only ever called from McAuthHandle.ReleaseHandle.
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern void mc_auth_free(IntPtr auth);
+
+        // The three below return static or thread-local text that must not be freed.
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern IntPtr mc_status_str(int status);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern IntPtr mc_last_error();
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern IntPtr mc_version();
+    }
+}

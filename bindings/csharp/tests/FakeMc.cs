@@ -1,0 +1,81 @@
+using System;
+using System.Net;
+
+namespace MarketingCloud.Auth.Tests
+{
+    /// <summary>
+    /// The fake Marketing Cloud started by tests/with-fake-mc.sh, found through its FAKE_MC_* variables.
+    /// </summary>
+    internal static class FakeMc
+    {
+        // The token cache is process-wide and the fake may outlive one run of the suite: every scenario
+        // carries this run's id so no test ever sees another test's (or run's) token.
+        private static readonly string RunId = Guid.NewGuid().ToString("N").Substring(0, 8);
+
+        internal static string Http { get { return Env("FAKE_MC_HTTP"); } }
+
+        internal static string Https { get { return Env("FAKE_MC_HTTPS"); } }
+
+        internal static string Proxy { get { return Env("FAKE_MC_PROXY"); } }
+
+        internal static string CaFile { get { return Env("FAKE_MC_CA"); } }
+
+        /// <summary>A scenario path unique to this run, e.g. <c>cs-run1234-token</c>, plus optional directives.</summary>
+        internal static string Scenario(string label, params string[] directives)
+        {
+            string scenario = "cs-" + RunId + "-" + label;
+            foreach (string directive in directives)
+            {
+                scenario += "/" + directive;
+            }
+
+            return scenario;
+        }
+
+        /// <summary>The value to pass as <c>subdomain</c> so the token requests reach <paramref name="scenario"/>.</summary>
+        internal static string Url(string scenario)
+        {
+            return Http + "/" + scenario + "/";
+        }
+
+        /// <summary>How many token requests (all attempts) reached the scenario.</summary>
+        internal static int Count(string scenario)
+        {
+            return int.Parse(Get("/_count/" + scenario).Trim());
+        }
+
+        /// <summary>The fake's JSON description of the scenario's last token request.</summary>
+        internal static string Last(string scenario)
+        {
+            return Get("/_last/" + scenario);
+        }
+
+        /// <summary>The proxy listener's statistics as JSON.</summary>
+        internal static string ProxyStats()
+        {
+            return Get("/_proxy");
+        }
+
+        private static string Get(string path)
+        {
+            using (var client = new WebClient())
+            {
+                // Loopback only: never go through a proxy configured for the machine.
+                client.Proxy = null;
+                client.Encoding = System.Text.Encoding.UTF8;
+                return client.DownloadString(Http + path);
+            }
+        }
+
+        private static string Env(string name)
+        {
+            string value = Environment.GetEnvironmentVariable(name);
+            if (string.IsNullOrEmpty(value))
+            {
+                throw new InvalidOperationException(name + " is not set: run the suite under tests/with-fake-mc.sh.");
+            }
+
+            return value.TrimEnd('/');
+        }
+    }
+}
