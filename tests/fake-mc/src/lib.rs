@@ -17,4 +17,8 @@ mod tls;
 mod token;
 
 pub use server::FakeMc;
+
+/// A host name that resolves nowhere, but that the fake's proxy reaches (it is the fake
+/// itself) and its certificate covers: a request to it succeeds only through the proxy.
+pub const PROXY_ONLY_HOST: &str = "auth.fake-mc.test";
 pub use state::RecordedRequest;

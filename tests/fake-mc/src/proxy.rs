@@ -1,6 +1,7 @@
 //! A minimal HTTP proxy that only reaches 127.0.0.1: `CONNECT` tunnels (for https) and
 //! absolute-form requests (for http). It exists so tests can prove that mcauth goes through
-//! a configured proxy and sends its credentials; it counts what it saw.
+//! a configured proxy and sends its credentials; it counts what it saw. It also reaches
+//! `PROXY_ONLY_HOST`, a name no resolver knows: a request that gets there went through it.
 
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, TcpStream};
@@ -96,7 +97,9 @@ fn absolute_target(target: &str) -> Result<(u16, &str), Response> {
 }
 
 fn is_loopback_name(host: &str) -> bool {
-    host == "127.0.0.1" || host.eq_ignore_ascii_case("localhost")
+    host == "127.0.0.1"
+        || host.eq_ignore_ascii_case("localhost")
+        || host.eq_ignore_ascii_case(crate::PROXY_ONLY_HOST)
 }
 
 /// Answers a CONNECT and, if the target is reachable, pipes bytes both ways until either
@@ -262,6 +265,7 @@ mod tests {
     fn targets() {
         assert_eq!(connect_target("127.0.0.1:443").unwrap(), 443);
         assert_eq!(connect_target("localhost:8").unwrap(), 8);
+        assert_eq!(connect_target("auth.fake-mc.test:9").unwrap(), 9);
         assert_eq!(connect_target("example.com:443").unwrap_err().status, 403);
         assert_eq!(connect_target("127.0.0.1").unwrap_err().status, 400);
         assert_eq!(

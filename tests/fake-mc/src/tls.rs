@@ -1,5 +1,5 @@
-//! A throwaway CA and a server certificate for 127.0.0.1 and localhost, made fresh at every
-//! start so no key ever lives in the repository.
+//! A throwaway CA and a server certificate for 127.0.0.1, localhost and PROXY_ONLY_HOST,
+//! made fresh at every start so no key ever lives in the repository.
 
 use std::io;
 use std::net::{IpAddr, Ipv4Addr};
@@ -36,7 +36,8 @@ pub fn generate() -> io::Result<Tls> {
     let ca_cert = ca.self_signed(&ca_key).map_err(other)?;
 
     let leaf_key = KeyPair::generate().map_err(other)?;
-    let mut leaf = CertificateParams::new(vec!["localhost".to_string()]).map_err(other)?;
+    let names = vec!["localhost".to_string(), crate::PROXY_ONLY_HOST.to_string()];
+    let mut leaf = CertificateParams::new(names).map_err(other)?;
     leaf.subject_alt_names
         .push(SanType::IpAddress(IpAddr::V4(Ipv4Addr::LOCALHOST)));
     leaf.distinguished_name
