@@ -519,7 +519,7 @@ pub extern "C" fn mc_version() -> *const c_char {
             Ok(v) => v,
             Err(_) => panic!("the version holds a NUL"),
         };
-    VERSION.as_ptr()
+    ffi_boundary!({ VERSION.as_ptr() })
 }
 
 #[cfg(test)]
