@@ -6,9 +6,9 @@ The metadata lives in pyproject.toml; this file only adds the build step.
 from __future__ import annotations
 
 import json
+import runpy
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 from setuptools import Distribution, setup
@@ -19,14 +19,8 @@ try:  # setuptools >= 70.1 carries bdist_wheel itself; older ones use the wheel 
 except ImportError:
     from wheel.bdist_wheel import bdist_wheel  # type: ignore[no-redef]
 
-if sys.platform == "win32":
-    LIBRARY_NAME = "mcauth.dll"
-elif sys.platform == "darwin":
-    LIBRARY_NAME = "libmcauth.dylib"
-else:
-    LIBRARY_NAME = "libmcauth.so"
-
 HERE = Path(__file__).resolve().parent
+LIBRARY_NAME: str = runpy.run_path(str(HERE / "mcauth" / "_library_name.py"))["LIBRARY_NAME"]
 
 
 def _crate_root() -> Path:

@@ -4,19 +4,13 @@ from __future__ import annotations
 
 import ctypes
 import os
-import sys
 from ctypes import POINTER, c_char_p, c_int, c_size_t, c_uint32, c_void_p
 from pathlib import Path
 from typing import Any, Callable, Iterator, Optional, Sequence, Tuple
 
 from ._errors import error_for_status
+from ._library_name import LIBRARY_NAME
 
-if sys.platform == "win32":
-    LIBRARY_NAME = "mcauth.dll"
-elif sys.platform == "darwin":
-    LIBRARY_NAME = "libmcauth.dylib"
-else:
-    LIBRARY_NAME = "libmcauth.so"
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
