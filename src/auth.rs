@@ -125,9 +125,10 @@ impl Auth {
         self.with_token(AccessToken::clone)
     }
 
-    /// As `token`, but hands the token to `read` (under the cache's lock on
-    /// a cache hit) so that a caller who only copies it avoids reference
-    /// counting. `read` must be quick and must not call back into mcauth.
+    /// As `token`, but lends the token to `read` (on a cache hit, this
+    /// thread's own copy) so that a caller who only copies it avoids
+    /// reference counting. `read` must be quick and must not call back into
+    /// mcauth: on a miss it may run under the cache entry's lock.
     pub fn with_token<R>(&self, read: impl FnOnce(&AccessToken) -> R) -> Result<R, Error> {
         let margin = Duration::from_secs(self.refresh_margin_secs.load(Ordering::Relaxed));
         let timeout = Duration::from_millis(self.timeout_ms.load(Ordering::Relaxed));

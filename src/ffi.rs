@@ -260,7 +260,7 @@ pub unsafe extern "C" fn mc_get_token(
         // SAFETY: per this function's contract.
         let slot = unsafe { out_arg(out_token, "the output pointer") }?;
         let auth = unsafe { handle(auth) }?;
-        // Copy straight out of the cache: one lock, one copy.
+        // Copy straight out of this thread's cached copy: no lock, one copy.
         *slot = auth.with_token(|token| malloc_string(token.as_str()))??;
         Ok(())
     })
