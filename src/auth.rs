@@ -1,16 +1,16 @@
 //! `Auth`: a handle on one set of credentials. Cheap to create (it sends
 //! nothing); every handle with the same credentials shares one cached token.
 
+use crate::auth_url::AuthUrl;
 use crate::cache::{self, CacheKey, Entry};
-use crate::endpoint::Endpoint;
 use crate::error::Error;
-use crate::proxy;
-use crate::retry::{self, DEFAULT_MAX_ATTEMPTS, MAX_ATTEMPTS_LIMIT};
+use crate::http::proxy;
+use crate::http::retry::{self, DEFAULT_MAX_ATTEMPTS, MAX_ATTEMPTS_LIMIT};
+use crate::http::tls::TrustRoots;
+use crate::http::transport::{Transport, TransportOptions};
 use crate::secret::{AccessToken, ClientSecret};
 use crate::soap;
-use crate::tls::TrustRoots;
-use crate::token_request::{LegacyTokenRequest, TokenEndpoint};
-use crate::transport::{Transport, TransportOptions};
+use crate::token::{LegacyTokenRequest, TokenProtocol};
 use parking_lot::Mutex;
 use std::fmt;
 use std::path::Path;
@@ -22,7 +22,7 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 pub const DEFAULT_REFRESH_MARGIN: Duration = Duration::from_secs(300);
 
 pub struct Auth {
-    endpoint: Endpoint,
+    server: AuthUrl,
     client_id: String,
     request: LegacyTokenRequest,
     entry: Option<Arc<Entry>>,
@@ -51,17 +51,17 @@ impl Auth {
         if client_secret.is_empty() {
             return Err(Error::invalid_argument("the client secret is empty"));
         }
-        let endpoint = Endpoint::parse(subdomain)?;
+        let server = AuthUrl::parse(subdomain)?;
         let secret = ClientSecret::new(client_secret);
         let entry = cache::entry_for(CacheKey {
-            token_url: endpoint.token_url().to_owned(),
+            token_url: server.token_url().to_owned(),
             client_id: client_id.to_owned(),
             client_secret: secret.clone(),
         });
         Ok(Auth {
-            request: LegacyTokenRequest::new(endpoint.token_url(), client_id, secret),
+            request: LegacyTokenRequest::new(server.token_url(), client_id, secret),
             client_id: client_id.to_owned(),
-            endpoint,
+            server,
             entry: Some(entry),
             timeout_ms: AtomicU64::new(DEFAULT_TIMEOUT.as_millis() as u64),
             refresh_margin_secs: AtomicU64::new(DEFAULT_REFRESH_MARGIN.as_secs()),
@@ -147,7 +147,7 @@ impl Auth {
         if let Some(built) = &slot.built {
             return Ok(built.clone());
         }
-        let built = Arc::new(Transport::new(&self.endpoint, &slot.options)?);
+        let built = Arc::new(Transport::new(&self.server, &slot.options)?);
         slot.built = Some(built.clone());
         Ok(built)
     }
@@ -165,15 +165,15 @@ impl Auth {
     }
 
     pub fn rest_base_url(&self) -> Result<String, Error> {
-        self.endpoint.rest_base_url()
+        self.server.rest_base_url()
     }
 
     pub fn soap_endpoint(&self) -> Result<String, Error> {
-        self.endpoint.soap_endpoint()
+        self.server.soap_endpoint()
     }
 
     pub fn token_url(&self) -> &str {
-        self.endpoint.token_url()
+        self.server.token_url()
     }
 
     fn entry(&self) -> &Entry {
@@ -194,7 +194,7 @@ impl Drop for Auth {
 impl fmt::Debug for Auth {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Auth")
-            .field("token_url", &self.endpoint.token_url())
+            .field("token_url", &self.server.token_url())
             .field("client_id", &self.client_id)
             .field("client_secret", &"[redacted]")
             .field("timeout_ms", &self.timeout_ms)

@@ -1,64 +1,8 @@
 //! The one error type of the crate: a fixed status code plus a message that is
 //! safe to show anywhere (it never contains the client secret or a token).
 
-use std::ffi::CStr;
+pub use crate::status::Status;
 use std::fmt;
-
-/// Outcome codes shared with the C ABI. The numbers are part of the public
-/// contract: they are never renumbered or reused, only appended to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[repr(C)]
-pub enum Status {
-    Ok = 0,
-    InvalidArgument = 1,
-    Unauthorized = 2,
-    Http = 3,
-    Network = 4,
-    Timeout = 5,
-    BadResponse = 6,
-    Internal = 7,
-}
-
-impl Status {
-    /// Every status, in numeric order.
-    pub const ALL: [Status; 8] = [
-        Status::Ok,
-        Status::InvalidArgument,
-        Status::Unauthorized,
-        Status::Http,
-        Status::Network,
-        Status::Timeout,
-        Status::BadResponse,
-        Status::Internal,
-    ];
-
-    /// A short, static description of the status. A `match` rather than a
-    /// table so that a new variant without a text does not compile; NUL
-    /// terminated so that the C ABI can hand it out as it is.
-    pub const fn c_description(self) -> &'static CStr {
-        match self {
-            Status::Ok => c"success",
-            Status::InvalidArgument => c"invalid argument",
-            Status::Unauthorized => c"the auth server rejected the credentials",
-            Status::Http => c"the auth server answered with an HTTP error",
-            Status::Network => c"network error (DNS, connect, TLS, proxy or a dropped connection)",
-            Status::Timeout => c"the call's time budget ran out",
-            Status::BadResponse => c"the auth server's answer was not the expected JSON",
-            Status::Internal => c"internal error in mcauth (a bug; please report it)",
-        }
-    }
-
-    pub fn description(self) -> &'static str {
-        self.c_description()
-            .to_str()
-            .expect("descriptions are ASCII")
-    }
-
-    /// The status for a raw code, if it is one.
-    pub fn from_code(code: i64) -> Option<Status> {
-        Status::ALL.into_iter().find(|s| *s as i64 == code)
-    }
-}
 
 /// A failure with its status and a human-readable detail.
 ///
@@ -119,31 +63,30 @@ impl fmt::Debug for Error {
 
 impl std::error::Error for Error {}
 
+/// Text from outside (user input, a server's answer) made safe to put in a
+/// message: at most `max_chars` characters, control characters blanked.
+pub(crate) fn quote(text: &str, max_chars: usize) -> String {
+    let mut out: String = text
+        .chars()
+        .take(max_chars)
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    if text.chars().count() > max_chars {
+        out.push('…');
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn codes_are_fixed() {
-        let codes: Vec<i64> = Status::ALL.iter().map(|s| *s as i64).collect();
-        assert_eq!(codes, vec![0, 1, 2, 3, 4, 5, 6, 7]);
-    }
-
-    #[test]
-    fn every_status_has_a_distinct_description() {
-        let mut texts: Vec<&str> = Status::ALL.iter().map(|s| s.description()).collect();
-        texts.sort_unstable();
-        texts.dedup();
-        assert_eq!(texts.len(), Status::ALL.len());
-    }
-
-    #[test]
-    fn from_code_round_trips_and_rejects_unknown() {
-        for s in Status::ALL {
-            assert_eq!(Status::from_code(s as i64), Some(s));
-        }
-        assert_eq!(Status::from_code(8), None);
-        assert_eq!(Status::from_code(-1), None);
+    fn quoted_text_is_bounded_and_printable() {
+        let quoted = quote(&format!("{}\u{7}", "x".repeat(1000)), 300);
+        assert_eq!(quoted.chars().count(), 301);
+        assert!(!quoted.contains('\u{7}'));
+        assert_eq!(quote("a\u{1b}b", 10), "a b");
     }
 
     #[test]

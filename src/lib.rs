@@ -2,6 +2,16 @@
 //! for legacy installed packages, for Rust and (through `ffi`) for C, C++,
 //! Python and .NET.
 //!
+//! The layers, from the C ABI down:
+//! - `ffi`: the C ABI, the only `unsafe` code (exports, panic boundary,
+//!   marshalling); `status`: the codes it returns.
+//! - `auth`: `Auth`, a handle on one set of credentials, the safe API.
+//! - `cache`: the process-wide cache, single flight, per-thread copies.
+//! - `token`: the token request protocols (legacy `/v1/requestToken`).
+//! - `http`: transport, retry, TLS roots, proxy.
+//! - `auth_url`, `soap`, `secret`, `error`: what the user gave as subdomain,
+//!   the SOAP header, credential types, the error type.
+//!
 //! ```no_run
 //! let auth = mcauth::Auth::new("mc563885gzs27c5t9-63k636ttgm", "client-id", "client-secret")?;
 //! let token = auth.token()?; // cached process-wide, refreshed before it expires
@@ -12,21 +22,19 @@
 #![warn(missing_debug_implementations)]
 
 mod auth;
+mod auth_url;
 mod cache;
-mod endpoint;
 mod error;
 #[allow(unsafe_code)]
 pub mod ffi;
-mod proxy;
-mod retry;
+mod http;
 mod secret;
 mod soap;
-mod tls;
-mod token_request;
-mod transport;
+mod status;
+mod token;
 
 pub use auth::{Auth, DEFAULT_REFRESH_MARGIN, DEFAULT_TIMEOUT};
 pub use error::{Error, Status};
-pub use retry::{DEFAULT_MAX_ATTEMPTS, MAX_ATTEMPTS_LIMIT};
+pub use http::retry::{DEFAULT_MAX_ATTEMPTS, MAX_ATTEMPTS_LIMIT};
 pub use secret::AccessToken;
 pub use soap::fueloauth_header;

@@ -2,7 +2,7 @@
 //! else the one named by the environment (unless `NO_PROXY` exempts the host),
 //! else none. Loopback endpoints never take a proxy from the environment.
 
-use crate::endpoint;
+use crate::auth_url;
 use crate::error::Error;
 use ureq::{Proxy, ProxyProtocol};
 
@@ -30,7 +30,7 @@ pub fn parse(url: &str) -> Result<Proxy, Error> {
     }
     // The same rules as the auth URL's host and port; the error names the
     // part, not the URL.
-    endpoint::parse_authority(host_and_port)
+    auth_url::parse_authority(host_and_port)
         .map_err(|_| malformed("the host or port is not valid, or there is a path"))?;
     let proxy = Proxy::new(url).map_err(|_| malformed("it could not be parsed"))?;
     if proxy.protocol() != ProxyProtocol::Http {

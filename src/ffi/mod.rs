@@ -1,25 +1,27 @@
 //! The C ABI, and the only module with `unsafe`.
 //!
-//! Conventions (stated once here, repeated in the header where it matters):
-//! - Every fallible function returns an `mc_status`; outputs go through
-//!   out-pointers, are set to NULL first and written only on `MC_OK`.
-//! - Every export runs inside `ffi_boundary!`, which turns a panic into
-//!   `MC_ERR_INTERNAL` (or a harmless value) instead of unwinding into C.
-//! - Pointer arguments are checked for NULL and strings decoded as UTF-8
-//!   before anything else happens.
-//! - Strings returned through `char **` are allocated with `malloc` and
-//!   must be released with `mc_string_free`.
-//! - Safety, for every `unsafe` export: each pointer argument is NULL or
-//!   valid as C would expect (live handle, NUL-terminated string, writable
-//!   out-pointer). The header states this once, so the per-function
-//!   `# Safety` sections clippy asks for would only repeat it.
-#![allow(non_camel_case_types, clippy::missing_safety_doc)]
+//! The conventions (statuses, out-pointers, ownership, pointer validity,
+//! threads) are stated once, in the header's banner (`cbindgen.toml`,
+//! `header`); every export below follows them and documents only what is
+//! its own. Each export's body runs inside `ffi_boundary!` (`boundary`), and
+//! C values are turned into Rust ones by `marshal`.
+//!
+//! cbindgen reads this file (and `status_list.rs`, through build.rs) to
+//! write include/mcauth.h.
+#![allow(non_camel_case_types)]
+// The `# Safety` section clippy asks of each export would repeat the header's
+// "Pointers" clause, which holds for every pointer argument of every export.
+#![allow(clippy::missing_safety_doc)]
 #![deny(unsafe_op_in_unsafe_fn)]
+
+#[macro_use]
+mod boundary;
+mod marshal;
 
 use crate::auth::Auth;
 use crate::error::{Error, Status};
-use std::cell::RefCell;
-use std::ffi::{c_char, c_int, CStr, CString};
+use marshal::{handle, malloc_string, optional_str_arg, out_arg, str_arg, string_out};
+use std::ffi::{c_char, c_int, CStr};
 use std::path::Path;
 use std::time::Duration;
 
@@ -29,191 +31,9 @@ pub struct mc_auth {
     auth: Auth,
 }
 
-/// Outcome of a call. The values are fixed forever: codes are never
-/// renumbered or reused.
-#[repr(C)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum mc_status {
-    /// Success.
-    MC_OK = 0,
-    /// NULL, invalid UTF-8, empty credential, bad subdomain/URL/option.
-    MC_ERR_INVALID_ARGUMENT = 1,
-    /// The auth server rejected the credentials (401/403).
-    MC_ERR_UNAUTHORIZED = 2,
-    /// Any other non-2xx answer, after retries; a refused redirect too.
-    MC_ERR_HTTP = 3,
-    /// DNS, connect, TLS (untrusted certificate too), reset, proxy.
-    MC_ERR_NETWORK = 4,
-    /// The call's time budget ran out.
-    MC_ERR_TIMEOUT = 5,
-    /// 2xx but not the expected JSON, or larger than the 64 KiB body limit.
-    MC_ERR_BAD_RESPONSE = 6,
-    /// A bug: a caught panic.
-    MC_ERR_INTERNAL = 7,
-}
-
-impl From<Status> for mc_status {
-    fn from(status: Status) -> mc_status {
-        match status {
-            Status::Ok => mc_status::MC_OK,
-            Status::InvalidArgument => mc_status::MC_ERR_INVALID_ARGUMENT,
-            Status::Unauthorized => mc_status::MC_ERR_UNAUTHORIZED,
-            Status::Http => mc_status::MC_ERR_HTTP,
-            Status::Network => mc_status::MC_ERR_NETWORK,
-            Status::Timeout => mc_status::MC_ERR_TIMEOUT,
-            Status::BadResponse => mc_status::MC_ERR_BAD_RESPONSE,
-            Status::Internal => mc_status::MC_ERR_INTERNAL,
-        }
-    }
-}
-
-thread_local! {
-    static LAST_ERROR: RefCell<CString> = RefCell::new(CString::from(c"no error"));
-}
-
-fn record_error(error: &Error) {
-    // Messages hold no NUL by construction; strip any rather than lose the detail.
-    let text = error.to_string().replace('\0', " ");
-    let text = CString::new(text).expect("NULs were removed");
-    LAST_ERROR.with(|last| *last.borrow_mut() = text);
-}
-
-/// The value an export returns when its body panicked.
-trait PanicValue {
-    fn on_panic() -> Self;
-}
-
-impl PanicValue for mc_status {
-    fn on_panic() -> Self {
-        mc_status::MC_ERR_INTERNAL
-    }
-}
-
-impl PanicValue for () {
-    fn on_panic() -> Self {}
-}
-
-impl PanicValue for *const c_char {
-    fn on_panic() -> Self {
-        c"internal error in mcauth".as_ptr()
-    }
-}
-
-fn panic_message(payload: &(dyn std::any::Any + Send)) -> &str {
-    payload
-        .downcast_ref::<&str>()
-        .copied()
-        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
-        .unwrap_or("unknown panic")
-}
-
-/// Runs an export's body, catching panics. A body of type
-/// `Result<(), Error>` becomes an `mc_status` and records the error for
-/// `mc_last_error`; any other body returns its value as it is.
-macro_rules! ffi_boundary {
-    (status $body:block) => {{
-        let result =
-            ::std::panic::catch_unwind(::std::panic::AssertUnwindSafe(|| -> Result<(), Error> {
-                $body
-            }));
-        match result {
-            Ok(Ok(())) => mc_status::MC_OK,
-            Ok(Err(error)) => {
-                record_error(&error);
-                mc_status::from(error.status())
-            }
-            Err(payload) => {
-                record_error(&Error::new(
-                    Status::Internal,
-                    format!("panic: {}", panic_message(payload.as_ref())),
-                ));
-                mc_status::MC_ERR_INTERNAL
-            }
-        }
-    }};
-    ($body:block) => {{
-        match ::std::panic::catch_unwind(::std::panic::AssertUnwindSafe(|| $body)) {
-            Ok(value) => value,
-            Err(_) => PanicValue::on_panic(),
-        }
-    }};
-}
-
-/// Decodes a required string argument.
-///
-/// # Safety
-/// `ptr` is NULL or points to a NUL-terminated string that outlives `'a`.
-unsafe fn str_arg<'a>(ptr: *const c_char, name: &str) -> Result<&'a str, Error> {
-    if ptr.is_null() {
-        return Err(Error::invalid_argument(format!("{name} is NULL")));
-    }
-    // SAFETY: non-NULL and NUL-terminated per the caller's contract.
-    let bytes = unsafe { CStr::from_ptr(ptr) };
-    bytes
-        .to_str()
-        .map_err(|_| Error::invalid_argument(format!("{name} is not valid UTF-8")))
-}
-
-/// Borrows the handle behind `ptr`.
-///
-/// # Safety
-/// `ptr` is NULL or a live handle from `mc_auth_new`.
-unsafe fn handle<'a>(ptr: *const mc_auth) -> Result<&'a Auth, Error> {
-    // SAFETY: non-NULL handles come from Box::into_raw and are live per the caller.
-    unsafe { ptr.as_ref() }
-        .map(|h| &h.auth)
-        .ok_or_else(|| Error::invalid_argument("the handle is NULL"))
-}
-
-/// Checks an out-pointer and sets it to NULL, so that it holds NULL on any
-/// failure that follows.
-///
-/// # Safety
-/// `out` is NULL or valid for writes.
-unsafe fn out_arg<'a, T>(out: *mut *mut T, name: &str) -> Result<&'a mut *mut T, Error> {
-    // SAFETY: non-NULL and writable per the caller's contract.
-    let slot = unsafe { out.as_mut() }
-        .ok_or_else(|| Error::invalid_argument(format!("{name} is NULL")))?;
-    *slot = std::ptr::null_mut();
-    Ok(slot)
-}
-
-/// Copies `s` into a `malloc`ed NUL-terminated string for the caller.
-///
-/// No scan for interior NULs: this is on the hot path, and every string we
-/// return is NUL-free by construction (tokens with control characters are
-/// refused as bad responses; URLs and headers are built from checked parts).
-fn malloc_string(s: &str) -> Result<*mut c_char, Error> {
-    // SAFETY: malloc has no preconditions; the result is checked for NULL.
-    let ptr = unsafe { libc::malloc(s.len() + 1) }.cast::<u8>();
-    if ptr.is_null() {
-        return Err(Error::new(Status::Internal, "out of memory"));
-    }
-    // SAFETY: `ptr` has room for len + 1 bytes and does not overlap `s`.
-    unsafe {
-        std::ptr::copy_nonoverlapping(s.as_ptr(), ptr, s.len());
-        *ptr.add(s.len()) = 0;
-    }
-    Ok(ptr.cast())
-}
-
-/// Runs `produce` and hands its string to the caller through `out`.
-///
-/// # Safety
-/// As for `out_arg` and `handle`.
-unsafe fn string_out(
-    auth: *const mc_auth,
-    out: *mut *mut c_char,
-    produce: impl FnOnce(&Auth) -> Result<String, Error>,
-) -> Result<(), Error> {
-    // SAFETY: forwarded from the export's contract.
-    let slot = unsafe { out_arg(out, "the output pointer") }?;
-    // SAFETY: forwarded from the export's contract.
-    let auth = unsafe { handle(auth) }?;
-    let value = produce(auth)?;
-    *slot = malloc_string(&value)?;
-    Ok(())
-}
+/// The C name of `Status`. build.rs writes its definition into the header
+/// from `status_list.rs`, so cbindgen is told not to (`[export] exclude`).
+pub type mc_status = Status;
 
 /// Creates a handle. Sends nothing.
 ///
@@ -342,11 +162,7 @@ pub unsafe extern "C" fn mc_auth_invalidate(
     ffi_boundary!(status {
         // SAFETY: per this function's contract.
         let auth = unsafe { handle(auth) }?;
-        let rejected = if rejected_token.is_null() {
-            None
-        } else {
-            Some(unsafe { str_arg(rejected_token, "the rejected token") }?)
-        };
+        let rejected = unsafe { optional_str_arg(rejected_token, "the rejected token") }?;
         auth.invalidate(rejected);
         Ok(())
     })
@@ -508,7 +324,11 @@ pub extern "C" fn mc_status_str(status: c_int) -> *const c_char {
 /// NULL; never free it. Valid until the next failing call on this thread.
 #[no_mangle]
 pub extern "C" fn mc_last_error() -> *const c_char {
-    ffi_boundary!({ LAST_ERROR.with(|last| last.borrow().as_ptr()) })
+    ffi_boundary!({
+        boundary::LAST_ERROR
+            .try_with(|last| last.borrow().as_ptr())
+            .unwrap_or(c"no error detail: the thread is exiting".as_ptr())
+    })
 }
 
 /// The library's version, e.g. "0.1.0". Static; never free it.
@@ -535,13 +355,6 @@ mod tests {
     }
 
     #[test]
-    fn status_values_match_the_core() {
-        for status in Status::ALL {
-            assert_eq!(mc_status::from(status) as i32, status as i32);
-        }
-    }
-
-    #[test]
     fn a_panic_becomes_internal_and_is_recorded() {
         let status = ffi_boundary!(status {
             if true {
@@ -549,7 +362,7 @@ mod tests {
             }
             Ok(())
         });
-        assert_eq!(status, mc_status::MC_ERR_INTERNAL);
+        assert_eq!(status, Status::Internal);
         assert!(last_error().contains("deliberate"));
         let text: *const c_char = ffi_boundary!({ panic!("in a getter") });
         assert!(!text.is_null());
@@ -559,7 +372,7 @@ mod tests {
     fn null_arguments_are_refused_and_outputs_cleared() {
         let mut out: *mut mc_auth = 8 as *mut mc_auth;
         let status = unsafe { mc_auth_new(ptr::null(), c"id".as_ptr(), c"s".as_ptr(), &mut out) };
-        assert_eq!(status, mc_status::MC_ERR_INVALID_ARGUMENT);
+        assert_eq!(status, Status::InvalidArgument);
         assert!(out.is_null());
         assert!(last_error().contains("subdomain is NULL"));
         let status = unsafe {
@@ -570,11 +383,11 @@ mod tests {
                 ptr::null_mut(),
             )
         };
-        assert_eq!(status, mc_status::MC_ERR_INVALID_ARGUMENT);
+        assert_eq!(status, Status::InvalidArgument);
         let mut token: *mut c_char = 8 as *mut c_char;
         assert_eq!(
             unsafe { mc_get_token(ptr::null(), &mut token) },
-            mc_status::MC_ERR_INVALID_ARGUMENT
+            Status::InvalidArgument
         );
         assert!(token.is_null());
     }
@@ -591,7 +404,7 @@ mod tests {
                 &mut out,
             )
         };
-        assert_eq!(status, mc_status::MC_ERR_INVALID_ARGUMENT);
+        assert_eq!(status, Status::InvalidArgument);
         assert!(last_error().contains("not valid UTF-8"));
     }
 
@@ -601,13 +414,10 @@ mod tests {
         let sub = c"mc563885gzs27c5t9-63k636ttgm";
         assert_eq!(
             unsafe { mc_auth_new(sub.as_ptr(), c"id".as_ptr(), c"s".as_ptr(), &mut auth) },
-            mc_status::MC_OK
+            Status::Ok
         );
         let mut url = ptr::null_mut();
-        assert_eq!(
-            unsafe { mc_rest_base_url(auth, &mut url) },
-            mc_status::MC_OK
-        );
+        assert_eq!(unsafe { mc_rest_base_url(auth, &mut url) }, Status::Ok);
         let text = unsafe { CStr::from_ptr(url) }.to_str().unwrap().to_owned();
         assert_eq!(
             text,
@@ -623,7 +433,10 @@ mod tests {
 
     #[test]
     fn the_token_buffer_size_covers_the_largest_answer() {
-        assert_eq!(MC_TOKEN_BUFFER_SIZE as u64, crate::transport::MAX_BODY);
+        assert_eq!(
+            MC_TOKEN_BUFFER_SIZE as u64,
+            crate::http::transport::MAX_BODY
+        );
     }
 
     #[test]

@@ -1,10 +1,11 @@
-//! Turns what the user gave as "subdomain" into the token URL, and knows the
-//! tenant's REST and SOAP addresses when the tenant subdomain is known.
+//! The auth server's URL: what the user gave as "subdomain" (a tenant
+//! subdomain or a URL) turned into the token URL, and the tenant's REST and
+//! SOAP addresses when the tenant subdomain is known.
 //!
 //! Parsing is strict on purpose: the token URL receives the client secret, so
 //! anything ambiguous is refused before a single byte is sent.
 
-use crate::error::Error;
+use crate::error::{quote, Error};
 use std::net::Ipv4Addr;
 
 const SFMC_AUTH_SUFFIX: &str = ".auth.marketingcloudapis.com";
@@ -14,17 +15,17 @@ const MAX_URL_LEN: usize = 2048;
 const MAX_LABEL_LEN: usize = 63;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Endpoint {
+pub struct AuthUrl {
     token_url: String,
     host: String,
     tenant: Option<String>,
     loopback: bool,
 }
 
-impl Endpoint {
+impl AuthUrl {
     /// Accepts a tenant subdomain, the tenant's Authentication Base URI, any
     /// other `https://` URL, or an `http://` URL on a loopback host.
-    pub fn parse(input: &str) -> Result<Endpoint, Error> {
+    pub fn parse(input: &str) -> Result<AuthUrl, Error> {
         let input = input.trim_matches(|c: char| c.is_ascii_whitespace());
         if input.is_empty() {
             return Err(Error::invalid_argument("the subdomain is empty"));
@@ -35,12 +36,12 @@ impl Endpoint {
             )));
         }
         match input.split_once("://") {
-            None => Endpoint::from_tenant(input),
-            Some((scheme, rest)) => Endpoint::from_url(scheme, rest),
+            None => AuthUrl::from_tenant(input),
+            Some((scheme, rest)) => AuthUrl::from_url(scheme, rest),
         }
     }
 
-    fn from_tenant(label: &str) -> Result<Endpoint, Error> {
+    fn from_tenant(label: &str) -> Result<AuthUrl, Error> {
         if !is_dns_label(label) {
             return Err(Error::invalid_argument(format!(
                 "'{}' is neither a Marketing Cloud subdomain (letters, digits and '-', \
@@ -49,7 +50,7 @@ impl Endpoint {
             )));
         }
         let tenant = label.to_ascii_lowercase();
-        Ok(Endpoint {
+        Ok(AuthUrl {
             token_url: format!("https://{tenant}{SFMC_AUTH_SUFFIX}{TOKEN_PATH}"),
             host: format!("{tenant}{SFMC_AUTH_SUFFIX}"),
             tenant: Some(tenant),
@@ -57,7 +58,7 @@ impl Endpoint {
         })
     }
 
-    fn from_url(scheme: &str, rest: &str) -> Result<Endpoint, Error> {
+    fn from_url(scheme: &str, rest: &str) -> Result<AuthUrl, Error> {
         let scheme = scheme.to_ascii_lowercase();
         if scheme != "https" && scheme != "http" {
             return Err(Error::invalid_argument(format!(
@@ -93,7 +94,7 @@ impl Endpoint {
         } else {
             format!("{base}{TOKEN_PATH}")
         };
-        Ok(Endpoint {
+        Ok(AuthUrl {
             token_url: format!("{scheme}://{}{path}", authority.to_ascii_lowercase()),
             host,
             tenant,
@@ -210,16 +211,7 @@ fn is_path_byte(b: u8) -> bool {
 
 /// Echoes user input in messages without control characters and within bounds.
 fn printable(s: &str) -> String {
-    const MAX: usize = 80;
-    let mut out: String = s
-        .chars()
-        .take(MAX)
-        .map(|c| if c.is_control() { '?' } else { c })
-        .collect();
-    if s.chars().count() > MAX {
-        out.push('…');
-    }
-    out
+    quote(s, 80)
 }
 
 #[cfg(test)]
@@ -230,12 +222,12 @@ mod tests {
     const TENANT: &str = "mc563885gzs27c5t9-63k636ttgm";
 
     fn token_url(input: &str) -> String {
-        Endpoint::parse(input).unwrap().token_url().to_owned()
+        AuthUrl::parse(input).unwrap().token_url().to_owned()
     }
 
     #[test]
     fn tenant_subdomain_gives_the_tenant_endpoints() {
-        let e = Endpoint::parse(TENANT).unwrap();
+        let e = AuthUrl::parse(TENANT).unwrap();
         assert_eq!(
             e.token_url(),
             format!("https://{TENANT}.auth.marketingcloudapis.com/v1/requestToken")
@@ -264,7 +256,7 @@ mod tests {
                 TENANT.to_uppercase()
             ),
         ] {
-            let e = Endpoint::parse(&input).unwrap();
+            let e = AuthUrl::parse(&input).unwrap();
             assert_eq!(e.token_url(), expected, "{input}");
             assert!(e.rest_base_url().is_ok(), "{input}");
         }
@@ -280,7 +272,7 @@ mod tests {
             token_url("https://auth.example.com:8443/v1/requestToken"),
             "https://auth.example.com:8443/v1/requestToken"
         );
-        let e = Endpoint::parse("https://auth.example.com/").unwrap();
+        let e = AuthUrl::parse("https://auth.example.com/").unwrap();
         assert_eq!(
             e.rest_base_url().unwrap_err().status(),
             Status::InvalidArgument
@@ -299,7 +291,7 @@ mod tests {
             "http://localhost:1/scenario/expires=2/",
             "http://[::1]:9/",
         ] {
-            let e = Endpoint::parse(input).unwrap();
+            let e = AuthUrl::parse(input).unwrap();
             assert!(e.is_loopback(), "{input}");
             assert!(e.token_url().ends_with("/v1/requestToken"), "{input}");
         }
@@ -345,14 +337,14 @@ mod tests {
             long_label.as_str(),
             long_url.as_str(),
         ] {
-            let err = Endpoint::parse(input).expect_err(input);
+            let err = AuthUrl::parse(input).expect_err(input);
             assert_eq!(err.status(), Status::InvalidArgument, "{input}");
         }
     }
 
     #[test]
     fn messages_do_not_echo_control_characters_or_unbounded_input() {
-        let err = Endpoint::parse(&format!("\u{1b}[31m{}", "x".repeat(500))).unwrap_err();
+        let err = AuthUrl::parse(&format!("\u{1b}[31m{}", "x".repeat(500))).unwrap_err();
         assert!(!err.message().contains('\u{1b}'));
         assert!(err.message().len() < 400, "{}", err.message());
     }

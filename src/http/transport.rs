@@ -2,10 +2,10 @@
 //! most `MAX_BODY` bytes back. Redirects are returned, never followed: a
 //! followed redirect would re-send the client secret to another address.
 
-use crate::endpoint::Endpoint;
+use crate::auth_url::AuthUrl;
 use crate::error::Error;
-use crate::proxy;
-use crate::tls::TrustRoots;
+use crate::http::proxy;
+use crate::http::tls::TrustRoots;
 use std::time::{Duration, Instant};
 use ureq::tls::TlsConfig;
 use ureq::{Agent, Proxy};
@@ -45,10 +45,10 @@ pub struct Transport {
 }
 
 impl Transport {
-    pub fn new(endpoint: &Endpoint, options: &TransportOptions) -> Result<Transport, Error> {
+    pub fn new(server: &AuthUrl, options: &TransportOptions) -> Result<Transport, Error> {
         let proxy = match &options.proxy {
             Some(p) => Some(p.clone()),
-            None => proxy::from_environment(endpoint.host(), endpoint.is_loopback())?,
+            None => proxy::from_environment(server.host(), server.is_loopback())?,
         };
         let proxy_address = proxy.as_ref().map(|p| format!("{}:{}", p.host(), p.port()));
         let mut config = Agent::config_builder()
@@ -60,7 +60,7 @@ impl Transport {
             .proxy(proxy);
         // Loading the trust store costs milliseconds; plain loopback HTTP
         // never needs it.
-        if endpoint.token_url().starts_with("https://") {
+        if server.token_url().starts_with("https://") {
             config = config.tls_config(
                 TlsConfig::builder()
                     .root_certs(options.roots.root_certs())
@@ -150,9 +150,9 @@ mod tests {
 
     #[test]
     fn an_expired_deadline_sends_nothing() {
-        let endpoint = Endpoint::parse("http://127.0.0.1:9/").unwrap();
-        let transport = Transport::new(&endpoint, &TransportOptions::default()).unwrap();
-        let result = transport.post_json(endpoint.token_url(), b"{}", Instant::now());
+        let server = AuthUrl::parse("http://127.0.0.1:9/").unwrap();
+        let transport = Transport::new(&server, &TransportOptions::default()).unwrap();
+        let result = transport.post_json(server.token_url(), b"{}", Instant::now());
         assert_eq!(result.err(), Some(TransportError::Timeout));
     }
 }

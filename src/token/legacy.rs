@@ -1,41 +1,21 @@
-//! The token endpoints mcauth speaks, behind one small interface so that the
-//! cache never depends on the wire format. Today: legacy packages'
-//! `POST /v1/requestToken`. Enhanced packages' `/v2/token` would be a second
-//! implementation of `TokenEndpoint`.
+//! Legacy installed packages: `POST {base}/v1/requestToken` with
+//! `{"clientId", "clientSecret"}`, answered by `{"accessToken", "expiresIn"}`.
 
+use super::server_error::ServerError;
+use super::{IssuedToken, TokenProtocol, MAX_LIFETIME};
 use crate::error::{Error, Status};
-use crate::retry::AttemptError;
+use crate::http::retry::AttemptError;
+use crate::http::transport::{HttpReply, Transport, TransportError, MAX_BODY};
 use crate::secret::{AccessToken, ClientSecret};
-use crate::transport::{HttpReply, Transport, TransportError, MAX_BODY};
 use serde::Serialize;
 use serde_json::Value;
 use std::time::{Duration, Instant};
 use zeroize::Zeroizing;
 
-/// Tokens are never trusted to live longer than this, whatever the server says.
-const MAX_LIFETIME: Duration = Duration::from_secs(24 * 3600);
-/// Server-provided text quoted in our messages is cut to this many characters.
-const MAX_QUOTED: usize = 300;
 /// Marketing Cloud's errorcode for an enhanced package on the legacy endpoint.
 const ENHANCED_PACKAGE_ERRORCODE: i64 = 10007;
 
-/// A token and how long the server says it lives.
-#[derive(Debug, Clone)]
-pub struct IssuedToken {
-    pub token: AccessToken,
-    pub lifetime: Duration,
-}
-
-/// One attempt at getting a token from one kind of endpoint.
-pub trait TokenEndpoint: Send + Sync {
-    fn request_token(
-        &self,
-        transport: &Transport,
-        deadline: Instant,
-    ) -> Result<IssuedToken, AttemptError>;
-}
-
-/// `POST {base}/v1/requestToken` with `{"clientId", "clientSecret"}`.
+/// The legacy token request for one set of credentials.
 pub struct LegacyTokenRequest {
     url: String,
     client_id: String,
@@ -138,7 +118,7 @@ impl LegacyTokenRequest {
     }
 }
 
-impl TokenEndpoint for LegacyTokenRequest {
+impl TokenProtocol for LegacyTokenRequest {
     fn request_token(
         &self,
         transport: &Transport,
@@ -194,50 +174,6 @@ fn parse_legacy_answer(body: &[u8]) -> Result<IssuedToken, String> {
         token: AccessToken::new(token),
         lifetime: Duration::from_secs(seconds).min(MAX_LIFETIME),
     })
-}
-
-/// The `message`/`errorcode` Marketing Cloud puts in its error bodies (or the
-/// OAuth `error`/`error_description` pair), when the body has them.
-#[derive(Default)]
-struct ServerError {
-    message: Option<String>,
-    errorcode: Option<i64>,
-}
-
-impl ServerError {
-    fn parse(body: Option<&[u8]>) -> ServerError {
-        let Some(Value::Object(object)) = body.and_then(|b| serde_json::from_slice(b).ok()) else {
-            return ServerError::default();
-        };
-        let text = |key: &str| object.get(key).and_then(Value::as_str).map(quote);
-        ServerError {
-            message: text("message")
-                .or_else(|| text("error_description"))
-                .or_else(|| text("error")),
-            errorcode: object.get("errorcode").and_then(Value::as_i64),
-        }
-    }
-
-    fn describe(&self) -> String {
-        match (&self.message, self.errorcode) {
-            (Some(m), Some(c)) => format!(": \"{m}\" (errorcode {c})"),
-            (Some(m), None) => format!(": \"{m}\""),
-            (None, Some(c)) => format!(" (errorcode {c})"),
-            (None, None) => String::new(),
-        }
-    }
-}
-
-fn quote(text: &str) -> String {
-    let mut out: String = text
-        .chars()
-        .take(MAX_QUOTED)
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    if text.chars().count() > MAX_QUOTED {
-        out.push('…');
-    }
-    out
 }
 
 #[cfg(test)]
@@ -383,13 +319,5 @@ mod tests {
             r#"{"message":"bad secret sekrit-value","errorcode":1}"#,
         )));
         assert!(!err.message().contains("sekrit-value"), "{}", err.message());
-    }
-
-    #[test]
-    fn quoted_text_is_bounded_and_printable() {
-        let long = format!("{}\u{7}", "x".repeat(1000));
-        let quoted = quote(&long);
-        assert!(quoted.chars().count() <= MAX_QUOTED + 1);
-        assert!(!quoted.contains('\u{7}'));
     }
 }

@@ -1,0 +1,286 @@
+//! Single flight: when the token is missing or due for a refresh, one caller
+//! sends the request and every concurrent caller waits for it (or, inside the
+//! refresh margin, keeps getting the still-valid token at once).
+
+use super::cached_token::CachedToken;
+use super::{Entry, State};
+use crate::error::{Error, Status};
+use crate::secret::AccessToken;
+use crate::token::IssuedToken;
+use parking_lot::MutexGuard;
+use std::time::{Duration, Instant};
+
+/// After a failed refresh inside the margin, the next try waits this share
+/// of the token's remaining validity (bounded below), so a down server is
+/// not asked again on every call.
+const REFRESH_RETRY_SHARE: u32 = 8;
+const MIN_REFRESH_RETRY: Duration = Duration::from_secs(1);
+
+impl Entry {
+    /// The path of every call that found no fresh token: wait for the flight
+    /// under way, start one, or serve the valid token while one refreshes.
+    #[cold]
+    pub(super) fn token_slow(
+        &self,
+        mut state: MutexGuard<'_, State>,
+        margin: Duration,
+        deadline: Instant,
+        fetch: impl FnOnce(Instant) -> Result<IssuedToken, Error>,
+    ) -> Result<AccessToken, Error> {
+        let fetch = move || fetch(deadline);
+        loop {
+            let now = Instant::now();
+            match &state.token {
+                Some(cached) if cached.is_fresh(now, margin) => return Ok(cached.token.clone()),
+                Some(cached) if cached.is_valid(now) => {
+                    let current = cached.token.clone();
+                    let retry_pending = state.next_refresh_try.is_some_and(|t| now < t);
+                    if state.in_flight || retry_pending {
+                        return Ok(current);
+                    }
+                    let remaining = cached.remaining(now);
+                    return self.refresh(state, fetch, current, remaining);
+                }
+                _ if state.in_flight => {
+                    let seen = state.completed_flights;
+                    while state.in_flight && state.completed_flights == seen {
+                        if self
+                            .flight_done
+                            .wait_until(&mut state, deadline)
+                            .timed_out()
+                        {
+                            return Err(Error::new(
+                                Status::Timeout,
+                                "the time budget ran out while waiting for another thread's token request",
+                            ));
+                        }
+                    }
+                    if state.completed_flights != seen {
+                        if let Some(error) = &state.last_failure {
+                            return Err(error.clone());
+                        }
+                    }
+                }
+                _ => return self.fly(state, fetch),
+            }
+        }
+    }
+
+    /// Refreshes a still-valid token. On failure the valid token keeps being
+    /// served (unless someone dropped it as rejected meanwhile) and the next
+    /// try waits a share of its remaining life.
+    fn refresh(
+        &self,
+        state: MutexGuard<'_, State>,
+        fetch: impl FnOnce() -> Result<IssuedToken, Error>,
+        current: AccessToken,
+        remaining: Duration,
+    ) -> Result<AccessToken, Error> {
+        if let Ok(fresh) = self.fly(state, fetch) {
+            return Ok(fresh);
+        }
+        let mut state = self.state.lock();
+        let retry_in = (remaining / REFRESH_RETRY_SHARE).max(MIN_REFRESH_RETRY);
+        state.next_refresh_try = Some(Instant::now() + retry_in);
+        match &state.token {
+            Some(c) if c.token == current => Ok(current),
+            _ => Err(state.last_failure.clone().unwrap_or_else(|| {
+                Error::new(Status::Internal, "refresh failed without an error")
+            })),
+        }
+    }
+
+    /// Runs `fetch` as this entry's one flight, without holding the lock, and
+    /// publishes the outcome to the waiters.
+    fn fly(
+        &self,
+        mut state: MutexGuard<'_, State>,
+        fetch: impl FnOnce() -> Result<IssuedToken, Error>,
+    ) -> Result<AccessToken, Error> {
+        state.in_flight = true;
+        drop(state);
+        let started = Instant::now();
+        let mut flight = Flight {
+            entry: self,
+            outcome: None,
+        };
+        let result = fetch();
+        flight.outcome = Some(match &result {
+            Ok(issued) => Ok(CachedToken {
+                token: issued.token.clone(),
+                fetched_at: started,
+                lifetime: issued.lifetime,
+            }),
+            Err(e) => Err(e.clone()),
+        });
+        drop(flight);
+        result.map(|issued| issued.token)
+    }
+}
+
+/// Publishes a flight's outcome on drop, so that a panicking fetch still
+/// wakes the waiters (with an internal error) instead of leaving the entry
+/// in flight forever.
+struct Flight<'a> {
+    entry: &'a Entry,
+    outcome: Option<Result<CachedToken, Error>>,
+}
+
+impl Drop for Flight<'_> {
+    fn drop(&mut self) {
+        let mut state = self.entry.state.lock();
+        state.in_flight = false;
+        state.completed_flights += 1;
+        match self.outcome.take() {
+            Some(Ok(token)) => {
+                state.token = Some(token);
+                state.last_failure = None;
+                state.next_refresh_try = None;
+                self.entry.token_changed();
+            }
+            Some(Err(error)) => state.last_failure = Some(error),
+            None => {
+                state.last_failure = Some(Error::new(
+                    Status::Internal,
+                    "the token request panicked (a bug in mcauth)",
+                ))
+            }
+        }
+        drop(state);
+        self.entry.flight_done.notify_all();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::cache::test_support::{issued, primed, MARGIN, TIMEOUT};
+    use crate::cache::Entry;
+    use crate::error::{Error, Status};
+    use crate::secret::AccessToken;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Barrier;
+    use std::time::Duration;
+
+    #[test]
+    fn concurrent_cold_callers_share_one_fetch() {
+        let entry = Entry::default();
+        let fetches = AtomicUsize::new(0);
+        let barrier = Barrier::new(16);
+        let tokens: Vec<AccessToken> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..16)
+                .map(|_| {
+                    s.spawn(|| {
+                        barrier.wait();
+                        entry
+                            .token(MARGIN, TIMEOUT, |_| {
+                                fetches.fetch_add(1, Ordering::SeqCst);
+                                std::thread::sleep(Duration::from_millis(100));
+                                Ok(issued("shared", Duration::from_secs(3600)))
+                            })
+                            .unwrap()
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        assert_eq!(fetches.load(Ordering::SeqCst), 1);
+        assert!(tokens.iter().all(|t| t.as_str() == "shared"));
+    }
+
+    #[test]
+    fn waiters_get_the_flight_error() {
+        let entry = Entry::default();
+        let barrier = Barrier::new(2);
+        let fetches = AtomicUsize::new(0);
+        let results: Vec<Result<AccessToken, Error>> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..2)
+                .map(|_| {
+                    s.spawn(|| {
+                        barrier.wait();
+                        entry.token(MARGIN, TIMEOUT, |_| {
+                            fetches.fetch_add(1, Ordering::SeqCst);
+                            std::thread::sleep(Duration::from_millis(100));
+                            Err(Error::new(Status::Unauthorized, "no"))
+                        })
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        assert_eq!(fetches.load(Ordering::SeqCst), 1);
+        assert!(results
+            .iter()
+            .all(|r| r.as_ref().unwrap_err().status() == Status::Unauthorized));
+    }
+
+    #[test]
+    fn a_waiter_gives_up_at_its_deadline() {
+        let entry = Entry::default();
+        std::thread::scope(|s| {
+            s.spawn(|| {
+                entry.token(MARGIN, TIMEOUT, |_| {
+                    std::thread::sleep(Duration::from_millis(500));
+                    Ok(issued("slow", Duration::from_secs(3600)))
+                })
+            });
+            std::thread::sleep(Duration::from_millis(100));
+            let short = Duration::from_millis(50);
+            let err = entry
+                .token(MARGIN, short, |_| panic!("must wait"))
+                .unwrap_err();
+            assert_eq!(err.status(), Status::Timeout);
+        });
+    }
+
+    #[test]
+    fn inside_the_margin_the_old_token_is_served_while_one_refreshes() {
+        let entry = primed("old", Duration::from_secs(4));
+        std::thread::sleep(Duration::from_millis(2100));
+        std::thread::scope(|s| {
+            let refresher = s.spawn(|| {
+                entry.token(MARGIN, TIMEOUT, |_| {
+                    std::thread::sleep(Duration::from_millis(300));
+                    Ok(issued("new", Duration::from_secs(4)))
+                })
+            });
+            std::thread::sleep(Duration::from_millis(100));
+            let during = entry
+                .token(MARGIN, TIMEOUT, |_| panic!("second refresh"))
+                .unwrap();
+            assert_eq!(during.as_str(), "old");
+            assert_eq!(refresher.join().unwrap().unwrap().as_str(), "new");
+        });
+    }
+
+    #[test]
+    fn a_failed_refresh_keeps_the_valid_token_and_backs_off() {
+        let entry = primed("old", Duration::from_secs(4));
+        std::thread::sleep(Duration::from_millis(2100));
+        let fetches = AtomicUsize::new(0);
+        for _ in 0..5 {
+            let token = entry
+                .token(MARGIN, TIMEOUT, |_| {
+                    fetches.fetch_add(1, Ordering::SeqCst);
+                    Err(Error::new(Status::Http, "HTTP 503"))
+                })
+                .unwrap();
+            assert_eq!(token.as_str(), "old");
+        }
+        assert_eq!(fetches.load(Ordering::SeqCst), 1);
+    }
+
+    #[test]
+    fn a_panicking_fetch_does_not_wedge_the_entry() {
+        let entry = Entry::default();
+        let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            entry.token(MARGIN, TIMEOUT, |_| panic!("boom"))
+        }));
+        assert!(caught.is_err());
+        let token = entry
+            .token(MARGIN, TIMEOUT, |_| {
+                Ok(issued("after", Duration::from_secs(3600)))
+            })
+            .unwrap();
+        assert_eq!(token.as_str(), "after");
+    }
+}

@@ -1,0 +1,122 @@
+//! Each thread's own copy of the last token it was served. The hot path of
+//! `mc_get_token` reads only this copy and the entry's generation number,
+//! writing nothing shared, so threads do not contend for a lock or a
+//! reference count on every call.
+
+use crate::secret::AccessToken;
+use std::cell::RefCell;
+use std::time::Duration;
+
+/// How much earlier than the precise refresh point a copy stops being used:
+/// covers the coarse clock's lag (a kernel tick, at most 10 ms).
+const COARSE_CLOCK_SLACK: Duration = Duration::from_millis(20);
+
+/// A thread's copy of a token, with when it stops being fresh for the margin
+/// it was read with, so the hot path compares two instants instead of doing
+/// duration arithmetic.
+///
+/// `fresh_until` is on the coarse monotonic clock (CLOCK_MONOTONIC_COARSE on
+/// Linux): the hot path reads it for a fraction of the precise clock's cost,
+/// and a refresh point minutes before expiry needs no better than
+/// millisecond resolution.
+struct ThreadCopy {
+    generation: u64,
+    margin: Duration,
+    fresh_until: coarsetime::Instant,
+    token: AccessToken,
+}
+
+thread_local! {
+    static RECENT: RefCell<Option<ThreadCopy>> = const { RefCell::new(None) };
+}
+
+/// Runs `read` on this thread's copy if it is the token of `generation`, was
+/// read with `margin`, and is still fresh at `now`; gives `read` back on a
+/// miss.
+pub(super) fn read_if_current<R, F: FnOnce(&AccessToken) -> R>(
+    generation: u64,
+    margin: Duration,
+    now: coarsetime::Instant,
+    read: F,
+) -> Result<R, F> {
+    let mut read = Some(read);
+    let hit = RECENT.try_with(|recent| match &*recent.borrow() {
+        Some(copy)
+            if copy.generation == generation && copy.margin == margin && now < copy.fresh_until =>
+        {
+            read.take().map(|read| read(&copy.token))
+        }
+        _ => None,
+    });
+    match hit {
+        Ok(Some(value)) => Ok(value),
+        _ => Err(read.expect("`read` is taken only on a hit")),
+    }
+}
+
+/// Keeps `token` (of `generation`, fresh for `fresh_for` from `now` with
+/// `margin`) as this thread's copy.
+pub(super) fn remember(
+    generation: u64,
+    margin: Duration,
+    now: coarsetime::Instant,
+    fresh_for: Duration,
+    token: AccessToken,
+) {
+    let copy = ThreadCopy {
+        generation,
+        margin,
+        fresh_until: now + fresh_for.saturating_sub(COARSE_CLOCK_SLACK).into(),
+        token,
+    };
+    // Ignored when the thread is exiting: its next call (if any) misses.
+    let _ = RECENT.try_with(|recent| *recent.borrow_mut() = Some(copy));
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::cache::test_support::{issued, MARGIN, TIMEOUT};
+    use crate::cache::Entry;
+    use std::time::Duration;
+
+    #[test]
+    fn a_threads_copy_is_never_served_after_the_token_changed() {
+        let entry = Entry::default();
+        let hour = Duration::from_secs(3600);
+        let a = entry
+            .token(MARGIN, TIMEOUT, |_| Ok(issued("a", hour)))
+            .unwrap();
+        // Served from this thread's copy now.
+        assert_eq!(entry.token(MARGIN, TIMEOUT, |_| panic!("hit")).unwrap(), a);
+        std::thread::scope(|s| {
+            s.spawn(|| assert!(entry.invalidate(Some("a"))));
+        });
+        let b = entry
+            .token(MARGIN, TIMEOUT, |_| Ok(issued("b", hour)))
+            .unwrap();
+        assert_eq!(b.as_str(), "b");
+    }
+
+    #[test]
+    fn a_threads_copy_is_only_used_with_the_margin_it_was_read_with() {
+        let entry = Entry::default();
+        let two_secs = Duration::from_secs(2);
+        entry
+            .token(Duration::ZERO, TIMEOUT, |_| Ok(issued("a", two_secs)))
+            .unwrap();
+        // Fresh for 2 s with no margin, so this thread's copy says fresh...
+        assert_eq!(
+            entry
+                .token(Duration::ZERO, TIMEOUT, |_| panic!("hit"))
+                .unwrap()
+                .as_str(),
+            "a"
+        );
+        std::thread::sleep(Duration::from_millis(1100));
+        // ...but past half-life the default margin asks for a refresh.
+        let b = entry
+            .token(MARGIN, TIMEOUT, |_| Ok(issued("b", two_secs)))
+            .unwrap();
+        assert_eq!(b.as_str(), "b");
+    }
+}
