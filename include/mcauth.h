@@ -58,6 +58,10 @@ typedef enum mc_status {
   MC_ERR_BAD_RESPONSE = 6,
   // Internal error in mcauth (a bug; please report it).
   MC_ERR_INTERNAL = 7,
+  // The buffer is too small for the token (it was left untouched).
+  MC_ERR_BUFFER_TOO_SMALL = 8,
+  // No usable token is cached, and this call never sends a request.
+  MC_ERR_NOT_CACHED = 9,
 } mc_status;
 
 
@@ -99,12 +103,55 @@ mc_status mc_get_token(const struct mc_auth *auth, char **out_token);
 // As `mc_get_token`, but copies the token and its terminating NUL into the
 // caller's `buffer` of `capacity` bytes instead of allocating: one call and
 // nothing to free, for bindings where each foreign call is costly. A
-// buffer too small for the token is `MC_ERR_INVALID_ARGUMENT` and is left
+// buffer too small for the token is `MC_ERR_BUFFER_TOO_SMALL` and is left
 // untouched; `MC_TOKEN_BUFFER_SIZE` bytes are always enough.
 //
 // Ownership: the caller owns `buffer`; it is written only on `MC_OK`.
 // Thread safety: may be called concurrently on the same handle.
 mc_status mc_get_token_into(const struct mc_auth *auth, char *buffer, size_t capacity);
+
+// As `mc_get_token_into`, but never sends a request nor waits for one: it
+// copies a token only when one is cached and usable now (fresh, or valid
+// while another call refreshes it), and is `MC_ERR_NOT_CACHED` otherwise.
+// For asynchronous callers, which serve a cached token inline and run
+// `mc_get_token_into` off their event loop only on `MC_ERR_NOT_CACHED`.
+//
+// Ownership: the caller owns `buffer`; it is written only on `MC_OK`.
+// Thread safety: may be called concurrently on the same handle.
+mc_status mc_get_cached_token_into(const struct mc_auth *auth, char *buffer, size_t capacity);
+
+// As `mc_get_token_into`, for bindings that keep their own copy of the
+// token to skip even that call: also gives the token's generation and for
+// how many milliseconds the copy may be served. Serve the copy only while
+// `*mc_token_generation(auth)` still equals `*out_generation` and the
+// milliseconds have not passed; then call again.
+//
+// Ownership: the caller owns `buffer`; it and both out-values are written
+// only on `MC_OK`. Thread safety: may be called concurrently on the same
+// handle.
+mc_status mc_get_token_stamped(const struct mc_auth *auth,
+                               char *buffer,
+                               size_t capacity,
+                               uint64_t *out_generation,
+                               uint32_t *out_fresh_ms);
+
+// The address of the counter that changes whenever the cached token of this
+// handle's credentials changes (a new token, an invalidation through any
+// handle or thread), for `mc_get_token_stamped`. Valid while the handle
+// lives; updated atomically (read it with one aligned 64-bit load). NULL
+// for a NULL handle.
+const uint64_t *mc_token_generation(const struct mc_auth *auth);
+
+// As `mc_get_token`, plus how many whole seconds the token stays valid
+// (until it expires, not until the refresh margin), for logs and
+// schedulers. Both out-pointers are required.
+//
+// Ownership: on `MC_OK`, `*out_token` must be released with
+// `mc_string_free`; on failure it is NULL and `*out_seconds_left` is 0.
+// Thread safety: may be called concurrently on the same handle.
+mc_status mc_get_token_ttl(const struct mc_auth *auth,
+                           char **out_token,
+                           uint32_t *out_seconds_left);
 
 // Gets `<h:fueloauth xmlns="http://exacttarget.com"
 // xmlns:h="http://exacttarget.com">TOKEN</h:fueloauth>` with the current
@@ -114,6 +161,28 @@ mc_status mc_get_token_into(const struct mc_auth *auth, char *buffer, size_t cap
 // and must release with `mc_string_free`; on failure it is NULL.
 // Thread safety: may be called concurrently on the same handle.
 mc_status mc_soap_header(const struct mc_auth *auth, char **out_header);
+
+// Gets the `fueloauth` header element, as `mc_soap_header` does, for
+// exactly `token`: for a caller that already holds the token it will
+// invalidate if the call is rejected, so header and token always agree.
+// Sends nothing; needs no handle. An empty token, or one with characters
+// XML 1.0 cannot carry, is `MC_ERR_INVALID_ARGUMENT`.
+//
+// Ownership: on `MC_OK`, `*out_header` must be released with
+// `mc_string_free`; on failure it is NULL. `token` is only read.
+mc_status mc_soap_header_for(const char *token, char **out_header);
+
+// 1 when an API answer means "this access token was rejected: invalidate
+// the token you sent, get a new one and retry once", else 0. That is HTTP
+// 401 from the REST API (whatever the body), or a SOAP fault (1.1
+// `faultstring` or 1.2 `Reason/Text`, by element local name, any namespace
+// prefix) saying "Token Expired" or "Login Failed", whatever the HTTP
+// status (Marketing Cloud sends 500). Text elsewhere in a document does not
+// count. `body` may be NULL (no body); at most `body_len` bytes are read,
+// and need not be UTF-8 or NUL-terminated.
+//
+// Never blocks, records no error, allocates nothing the caller frees.
+int mc_is_token_rejected(int http_status, const char *body, size_t body_len);
 
 // After a REST or SOAP call answered 401 with `rejected_token`: drops the
 // cached token if it still is `rejected_token` (NULL: drops whatever is

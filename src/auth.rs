@@ -2,7 +2,7 @@
 //! nothing); every handle with the same credentials shares one cached token.
 
 use crate::auth_url::AuthUrl;
-use crate::cache::{self, CacheKey, Entry};
+use crate::cache::{self, CacheKey, Entry, Served};
 use crate::error::Error;
 use crate::http::proxy;
 use crate::http::retry::{self, DEFAULT_MAX_ATTEMPTS, MAX_ATTEMPTS_LIMIT};
@@ -122,15 +122,15 @@ impl Auth {
     /// The access token: cached, or fetched once for every handle and thread
     /// waiting on it.
     pub fn token(&self) -> Result<AccessToken, Error> {
-        self.with_token(AccessToken::clone)
+        self.with_token(|served| served.token.clone())
     }
 
-    /// As `token`, but lends the token to `read` (on a cache hit, this
-    /// thread's own copy) so that a caller who only copies it avoids
-    /// reference counting. `read` must be quick and must not call back into
-    /// mcauth: on a miss it may run under the cache entry's lock.
-    pub fn with_token<R>(&self, read: impl FnOnce(&AccessToken) -> R) -> Result<R, Error> {
-        let margin = Duration::from_secs(self.refresh_margin_secs.load(Ordering::Relaxed));
+    /// As `token`, but lends the token (with its remaining validity and
+    /// freshness) to `read`: on a cache hit this thread's own copy, so that a
+    /// caller who only copies the token avoids reference counting. `read`
+    /// must be quick and must not call back into mcauth.
+    pub fn with_token<R>(&self, read: impl FnOnce(Served<'_>) -> R) -> Result<R, Error> {
+        let margin = self.refresh_margin();
         let timeout = Duration::from_millis(self.timeout_ms.load(Ordering::Relaxed));
         let fetch = |deadline| {
             let transport = self.transport()?;
@@ -140,6 +140,23 @@ impl Auth {
             })
         };
         self.entry().with_token(margin, timeout, fetch, read)
+    }
+
+    /// As `with_token`, but only from the cache: never sends a request nor
+    /// waits for one, and is `None` when a call would have to.
+    pub fn with_cached_token<R>(&self, read: impl FnOnce(Served<'_>) -> R) -> Option<R> {
+        self.entry().cached_token(self.refresh_margin(), read)
+    }
+
+    /// The counter that changes whenever the cached token of these
+    /// credentials changes (a new token, an invalidation), shared by every
+    /// handle with them; compare it with `Served::generation`.
+    pub fn token_generation(&self) -> &AtomicU64 {
+        self.entry().generation()
+    }
+
+    fn refresh_margin(&self) -> Duration {
+        Duration::from_secs(self.refresh_margin_secs.load(Ordering::Relaxed))
     }
 
     fn transport(&self) -> Result<Arc<Transport>, Error> {
@@ -154,7 +171,7 @@ impl Auth {
 
     /// The `fueloauth` SOAP header element with the current token.
     pub fn soap_header(&self) -> Result<String, Error> {
-        Ok(soap::fueloauth_header(self.token()?.as_str()))
+        self.with_token(|served| soap::fueloauth_header(served.token.as_str()))?
     }
 
     /// For a 401 from a REST or SOAP call: forgets `rejected` if it is still

@@ -17,6 +17,8 @@ const MAX_LABEL_LEN: usize = 63;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AuthUrl {
     token_url: String,
+    /// `scheme://host[:port]`, lower-cased.
+    origin: String,
     host: String,
     tenant: Option<String>,
     loopback: bool,
@@ -52,6 +54,7 @@ impl AuthUrl {
         let tenant = label.to_ascii_lowercase();
         Ok(AuthUrl {
             token_url: format!("https://{tenant}{SFMC_AUTH_SUFFIX}{TOKEN_PATH}"),
+            origin: format!("https://{tenant}{SFMC_AUTH_SUFFIX}"),
             host: format!("{tenant}{SFMC_AUTH_SUFFIX}"),
             tenant: Some(tenant),
             loopback: false,
@@ -94,8 +97,10 @@ impl AuthUrl {
         } else {
             format!("{base}{TOKEN_PATH}")
         };
+        let origin = format!("{scheme}://{}", authority.to_ascii_lowercase());
         Ok(AuthUrl {
-            token_url: format!("{scheme}://{}{path}", authority.to_ascii_lowercase()),
+            token_url: format!("{origin}{path}"),
+            origin,
             host,
             tenant,
             loopback,
@@ -118,19 +123,30 @@ impl AuthUrl {
         self.loopback
     }
 
-    /// `https://SUB.rest.marketingcloudapis.com/`, when the tenant is known.
+    /// `https://SUB.rest.marketingcloudapis.com/` when the tenant is known;
+    /// the origin plus `/` on a loopback host, where a local fake serves the
+    /// API beside the auth endpoints.
     pub fn rest_base_url(&self) -> Result<String, Error> {
-        self.tenant_url(|t| format!("https://{t}.rest.marketingcloudapis.com/"))
+        self.api_url(|t| format!("https://{t}.rest.marketingcloudapis.com/"), "/")
     }
 
-    /// `https://SUB.soap.marketingcloudapis.com/Service.asmx`, when the tenant is known.
+    /// `https://SUB.soap.marketingcloudapis.com/Service.asmx` when the tenant
+    /// is known; the origin plus `/Service.asmx` on a loopback host.
     pub fn soap_endpoint(&self) -> Result<String, Error> {
-        self.tenant_url(|t| format!("https://{t}.soap.marketingcloudapis.com/Service.asmx"))
+        self.api_url(
+            |t| format!("https://{t}.soap.marketingcloudapis.com/Service.asmx"),
+            "/Service.asmx",
+        )
     }
 
-    fn tenant_url(&self, build: impl FnOnce(&str) -> String) -> Result<String, Error> {
+    fn api_url(
+        &self,
+        for_tenant: impl FnOnce(&str) -> String,
+        local_path: &str,
+    ) -> Result<String, Error> {
         match &self.tenant {
-            Some(tenant) => Ok(build(tenant)),
+            Some(tenant) => Ok(for_tenant(tenant)),
+            None if self.loopback => Ok(format!("{}{local_path}", self.origin)),
             None => Err(Error::invalid_argument(format!(
                 "the tenant subdomain is unknown for the custom endpoint {}; \
                  pass the subdomain or the Authentication Base URI instead",
@@ -295,6 +311,12 @@ mod tests {
             assert!(e.is_loopback(), "{input}");
             assert!(e.token_url().ends_with("/v1/requestToken"), "{input}");
         }
+        let fake = AuthUrl::parse("http://127.0.0.1:8080/scenario/expires=2/").unwrap();
+        assert_eq!(fake.rest_base_url().unwrap(), "http://127.0.0.1:8080/");
+        assert_eq!(
+            fake.soap_endpoint().unwrap(),
+            "http://127.0.0.1:8080/Service.asmx"
+        );
         assert_eq!(
             token_url("http://127.0.0.1:8080/a/b=1/"),
             "http://127.0.0.1:8080/a/b=1/v1/requestToken"

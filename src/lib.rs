@@ -9,8 +9,9 @@
 //! - `cache`: the process-wide cache, single flight, per-thread copies.
 //! - `token`: the token request protocols (legacy `/v1/requestToken`).
 //! - `http`: transport, retry, TLS roots, proxy.
-//! - `auth_url`, `soap`, `secret`, `error`: what the user gave as subdomain,
-//!   the SOAP header, credential types, the error type.
+//! - `auth_url`, `soap`, `rejection`, `secret`, `error`: what the user gave
+//!   as subdomain, the SOAP header, whether an API answer rejected the token,
+//!   credential types, the error type.
 //!
 //! ```no_run
 //! let auth = mcauth::Auth::new("mc563885gzs27c5t9-63k636ttgm", "client-id", "client-secret")?;
@@ -28,13 +29,16 @@ mod error;
 #[allow(unsafe_code)]
 pub mod ffi;
 mod http;
+mod rejection;
 mod secret;
 mod soap;
 mod status;
 mod token;
 
 pub use auth::{Auth, DEFAULT_REFRESH_MARGIN, DEFAULT_TIMEOUT};
+pub use cache::Served;
 pub use error::{Error, Status};
 pub use http::retry::{DEFAULT_MAX_ATTEMPTS, MAX_ATTEMPTS_LIMIT};
+pub use rejection::is_token_rejected;
 pub use secret::AccessToken;
 pub use soap::fueloauth_header;

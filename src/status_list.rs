@@ -15,4 +15,8 @@ statuses! {
     BadResponse = MC_ERR_BAD_RESPONSE = 6:
         "the auth server's answer was not the expected JSON (or over 64 KiB)";
     Internal = MC_ERR_INTERNAL = 7: "internal error in mcauth (a bug; please report it)";
+    BufferTooSmall = MC_ERR_BUFFER_TOO_SMALL = 8:
+        "the buffer is too small for the token (it was left untouched)";
+    NotCached = MC_ERR_NOT_CACHED = 9:
+        "no usable token is cached, and this call never sends a request";
 }

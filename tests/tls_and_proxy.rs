@@ -5,6 +5,11 @@ mod common;
 use common::*;
 use mcauth::{Auth, Status};
 use std::path::Path;
+use std::sync::Mutex;
+
+/// The fake's proxy counters are shared by the tests of this binary, which
+/// run in parallel: the tests that read them take turns.
+static PROXY_COUNTERS: Mutex<()> = Mutex::new(());
 
 #[test]
 fn an_untrusted_certificate_is_a_network_error() {
@@ -31,6 +36,7 @@ fn the_ca_file_must_exist_and_hold_certificates() {
 
 #[test]
 fn an_explicit_proxy_carries_every_request() {
+    let _turn = PROXY_COUNTERS.lock().unwrap_or_else(|e| e.into_inner());
     let s = scenario("proxy-https", "");
     let auth = Auth::new(&https_base(&s), "client-id", SECRET).unwrap();
     auth.set_ca_file(FAKE.ca_file()).unwrap();
@@ -51,6 +57,7 @@ fn an_explicit_proxy_carries_every_request() {
 
 #[test]
 fn an_explicit_proxy_is_used_for_loopback_http_too() {
+    let _turn = PROXY_COUNTERS.lock().unwrap_or_else(|e| e.into_inner());
     let s = scenario("proxy-http", "");
     let auth = http_auth(&s);
     auth.set_proxy(&FAKE.proxy_url()).unwrap();

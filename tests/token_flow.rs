@@ -150,8 +150,13 @@ fn tenant_endpoints_need_a_tenant() {
         auth.soap_endpoint().unwrap(),
         "https://mc563885gzs27c5t9-63k636ttgm.soap.marketingcloudapis.com/Service.asmx"
     );
-    let s = scenario("flow-tenant", "");
-    let err = http_auth(&s).rest_base_url().unwrap_err();
-    assert_eq!(err.status(), Status::InvalidArgument);
-    assert_eq!(requests(&s), 0);
+    let custom = Auth::new("https://auth.example.com/", "id", SECRET).unwrap();
+    assert_eq!(
+        custom.rest_base_url().unwrap_err().status(),
+        Status::InvalidArgument
+    );
+    assert_eq!(
+        custom.soap_endpoint().unwrap_err().status(),
+        Status::InvalidArgument
+    );
 }

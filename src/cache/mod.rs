@@ -19,7 +19,7 @@ use crate::error::Error;
 use crate::secret::AccessToken;
 use crate::token::IssuedToken;
 use cached_token::CachedToken;
-use parking_lot::{Condvar, Mutex};
+use parking_lot::{Condvar, Mutex, MutexGuard};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
@@ -50,6 +50,40 @@ struct State {
     next_refresh_try: Option<Instant>,
 }
 
+/// A token as handed to a caller, with what a caller that keeps its own
+/// copy needs to know about it.
+#[derive(Clone, Copy, Debug)]
+pub struct Served<'a> {
+    pub token: &'a AccessToken,
+    /// Until the token expires.
+    pub valid_for: Duration,
+    /// Until the cache would refresh it: zero inside the refresh margin.
+    pub fresh_for: Duration,
+    /// The entry's generation when the token was read: while
+    /// `Entry::generation` still holds this value, the token has been neither
+    /// replaced nor invalidated.
+    pub generation: u64,
+}
+
+/// A served token, owned: what the slow path hands back.
+struct Snapshot {
+    token: AccessToken,
+    expires_at: Instant,
+    fresh_until: Instant,
+    generation: u64,
+}
+
+impl Snapshot {
+    fn served(&self, now: Instant) -> Served<'_> {
+        Served {
+            token: &self.token,
+            valid_for: self.expires_at.saturating_duration_since(now),
+            fresh_for: self.fresh_until.saturating_duration_since(now),
+            generation: self.generation,
+        }
+    }
+}
+
 impl Entry {
     /// The cached token, fetching it with `fetch(deadline)` when needed. Only
     /// one caller fetches at a time; `timeout` bounds this call, waiting for
@@ -61,7 +95,7 @@ impl Entry {
         timeout: Duration,
         fetch: impl FnOnce(Instant) -> Result<IssuedToken, Error>,
     ) -> Result<AccessToken, Error> {
-        self.with_token(margin, timeout, fetch, AccessToken::clone)
+        self.with_token(margin, timeout, fetch, |served| served.token.clone())
     }
 
     /// As `token`, but hands the token to `read` instead of returning it.
@@ -73,8 +107,45 @@ impl Entry {
         margin: Duration,
         timeout: Duration,
         fetch: impl FnOnce(Instant) -> Result<IssuedToken, Error>,
-        read: impl FnOnce(&AccessToken) -> R,
+        read: impl FnOnce(Served<'_>) -> R,
     ) -> Result<R, Error> {
+        let (read, state, now) = match self.read_fresh(margin, read) {
+            Ok(value) => return Ok(value),
+            Err(miss) => miss,
+        };
+        let snapshot = self.token_slow(state, margin, now + timeout, fetch)?;
+        Ok(read(snapshot.served(Instant::now())))
+    }
+
+    /// As `with_token`, but never sends a request nor waits for one: `None`
+    /// when the call would have to. A still-valid token inside the margin is
+    /// served while another caller refreshes it, as `with_token` does.
+    pub fn cached_token<R>(
+        &self,
+        margin: Duration,
+        read: impl FnOnce(Served<'_>) -> R,
+    ) -> Option<R> {
+        let (read, state, now) = match self.read_fresh(margin, read) {
+            Ok(value) => return Some(value),
+            Err(miss) => miss,
+        };
+        let retry_pending = state.next_refresh_try.is_some_and(|t| now < t);
+        match &state.token {
+            Some(cached) if cached.is_valid(now) && (state.in_flight || retry_pending) => {
+                Some(read(self.served(cached, margin, now)))
+            }
+            _ => None,
+        }
+    }
+
+    /// The hot path: this thread's copy, else a fresh cached token under the
+    /// lock. On a miss, gives back `read` with the lock held and the time.
+    #[allow(clippy::type_complexity)]
+    fn read_fresh<R, F: FnOnce(Served<'_>) -> R>(
+        &self,
+        margin: Duration,
+        read: F,
+    ) -> Result<R, (F, MutexGuard<'_, State>, Instant)> {
         let coarse_now = coarsetime::Instant::now_without_cache_update();
         let generation = self.generation.load(Ordering::Acquire);
         let read = match thread_copy::read_if_current(generation, margin, coarse_now, read) {
@@ -83,17 +154,41 @@ impl Entry {
         };
         let now = Instant::now();
         let state = self.state.lock();
-        if let Some(cached) = &state.token {
-            let fresh_until = cached.fresh_until(margin);
-            if now < fresh_until {
-                let generation = self.generation.load(Ordering::Relaxed);
-                let token = cached.token.clone();
-                thread_copy::remember(generation, margin, coarse_now, fresh_until - now, token);
-                return Ok(read(&cached.token));
+        match &state.token {
+            Some(cached) if cached.is_fresh(now, margin) => {
+                let served = self.served(cached, margin, now);
+                thread_copy::remember(served, margin, coarse_now);
+                Ok(read(served))
             }
+            _ => Err((read, state, now)),
         }
-        let token = self.token_slow(state, margin, now + timeout, fetch)?;
-        Ok(read(&token))
+    }
+
+    /// `cached` as served at `now`. Called with the lock held, so that the
+    /// generation is the token's.
+    fn served<'a>(&self, cached: &'a CachedToken, margin: Duration, now: Instant) -> Served<'a> {
+        Served {
+            token: &cached.token,
+            valid_for: cached.remaining(now),
+            fresh_for: cached.fresh_until(margin).saturating_duration_since(now),
+            generation: self.generation.load(Ordering::Relaxed),
+        }
+    }
+
+    /// As `served`, owned. Called with the lock held.
+    fn snapshot(&self, cached: &CachedToken, margin: Duration) -> Snapshot {
+        Snapshot {
+            token: cached.token.clone(),
+            expires_at: cached.fetched_at + cached.lifetime,
+            fresh_until: cached.fresh_until(margin),
+            generation: self.generation.load(Ordering::Relaxed),
+        }
+    }
+
+    /// The generation counter itself, for bindings that keep their own copy
+    /// of the token and check, with one load, that it is still current.
+    pub fn generation(&self) -> &AtomicU64 {
+        &self.generation
     }
 
     /// Drops the cached token if it is `rejected` (any token when `None`).

@@ -3,9 +3,8 @@
 //! refresh margin, keeps getting the still-valid token at once).
 
 use super::cached_token::CachedToken;
-use super::{Entry, State};
+use super::{Entry, Snapshot, State};
 use crate::error::{Error, Status};
-use crate::secret::AccessToken;
 use crate::token::IssuedToken;
 use parking_lot::MutexGuard;
 use std::time::{Duration, Instant};
@@ -26,20 +25,22 @@ impl Entry {
         margin: Duration,
         deadline: Instant,
         fetch: impl FnOnce(Instant) -> Result<IssuedToken, Error>,
-    ) -> Result<AccessToken, Error> {
+    ) -> Result<Snapshot, Error> {
         let fetch = move || fetch(deadline);
         loop {
             let now = Instant::now();
             match &state.token {
-                Some(cached) if cached.is_fresh(now, margin) => return Ok(cached.token.clone()),
+                Some(cached) if cached.is_fresh(now, margin) => {
+                    return Ok(self.snapshot(cached, margin))
+                }
                 Some(cached) if cached.is_valid(now) => {
-                    let current = cached.token.clone();
+                    let current = self.snapshot(cached, margin);
                     let retry_pending = state.next_refresh_try.is_some_and(|t| now < t);
                     if state.in_flight || retry_pending {
                         return Ok(current);
                     }
                     let remaining = cached.remaining(now);
-                    return self.refresh(state, fetch, current, remaining);
+                    return self.refresh(state, margin, fetch, current, remaining);
                 }
                 _ if state.in_flight => {
                     let seen = state.completed_flights;
@@ -61,7 +62,7 @@ impl Entry {
                         }
                     }
                 }
-                _ => return self.fly(state, fetch),
+                _ => return self.fly(state, margin, fetch),
             }
         }
     }
@@ -72,18 +73,19 @@ impl Entry {
     fn refresh(
         &self,
         state: MutexGuard<'_, State>,
+        margin: Duration,
         fetch: impl FnOnce() -> Result<IssuedToken, Error>,
-        current: AccessToken,
+        current: Snapshot,
         remaining: Duration,
-    ) -> Result<AccessToken, Error> {
-        if let Ok(fresh) = self.fly(state, fetch) {
+    ) -> Result<Snapshot, Error> {
+        if let Ok(fresh) = self.fly(state, margin, fetch) {
             return Ok(fresh);
         }
         let mut state = self.state.lock();
         let retry_in = (remaining / REFRESH_RETRY_SHARE).max(MIN_REFRESH_RETRY);
         state.next_refresh_try = Some(Instant::now() + retry_in);
         match &state.token {
-            Some(c) if c.token == current => Ok(current),
+            Some(c) if c.token == current.token => Ok(current),
             _ => Err(state.last_failure.clone().unwrap_or_else(|| {
                 Error::new(Status::Internal, "refresh failed without an error")
             })),
@@ -95,57 +97,76 @@ impl Entry {
     fn fly(
         &self,
         mut state: MutexGuard<'_, State>,
+        margin: Duration,
         fetch: impl FnOnce() -> Result<IssuedToken, Error>,
-    ) -> Result<AccessToken, Error> {
+    ) -> Result<Snapshot, Error> {
         state.in_flight = true;
         drop(state);
         let started = Instant::now();
-        let mut flight = Flight {
+        let flight = Flight {
             entry: self,
-            outcome: None,
+            landed: false,
         };
-        let result = fetch();
-        flight.outcome = Some(match &result {
-            Ok(issued) => Ok(CachedToken {
-                token: issued.token.clone(),
-                fetched_at: started,
-                lifetime: issued.lifetime,
-            }),
-            Err(e) => Err(e.clone()),
+        let outcome = fetch().map(|issued| CachedToken {
+            token: issued.token,
+            fetched_at: started,
+            lifetime: issued.lifetime,
         });
-        drop(flight);
-        result.map(|issued| issued.token)
+        flight.land(outcome, margin)
     }
 }
 
-/// Publishes a flight's outcome on drop, so that a panicking fetch still
-/// wakes the waiters (with an internal error) instead of leaving the entry
-/// in flight forever.
+/// A flight under way. Landing publishes its outcome to the waiters; a
+/// flight dropped without landing (its fetch panicked) publishes an internal
+/// error instead of leaving the entry in flight forever.
 struct Flight<'a> {
     entry: &'a Entry,
-    outcome: Option<Result<CachedToken, Error>>,
+    landed: bool,
+}
+
+impl Flight<'_> {
+    fn land(
+        mut self,
+        outcome: Result<CachedToken, Error>,
+        margin: Duration,
+    ) -> Result<Snapshot, Error> {
+        self.landed = true;
+        let entry = self.entry;
+        let mut state = entry.state.lock();
+        state.in_flight = false;
+        state.completed_flights += 1;
+        let result = match outcome {
+            Ok(token) => {
+                state.last_failure = None;
+                state.next_refresh_try = None;
+                entry.token_changed();
+                let snapshot = entry.snapshot(&token, margin);
+                state.token = Some(token);
+                Ok(snapshot)
+            }
+            Err(error) => {
+                state.last_failure = Some(error.clone());
+                Err(error)
+            }
+        };
+        drop(state);
+        entry.flight_done.notify_all();
+        result
+    }
 }
 
 impl Drop for Flight<'_> {
     fn drop(&mut self) {
+        if self.landed {
+            return;
+        }
         let mut state = self.entry.state.lock();
         state.in_flight = false;
         state.completed_flights += 1;
-        match self.outcome.take() {
-            Some(Ok(token)) => {
-                state.token = Some(token);
-                state.last_failure = None;
-                state.next_refresh_try = None;
-                self.entry.token_changed();
-            }
-            Some(Err(error)) => state.last_failure = Some(error),
-            None => {
-                state.last_failure = Some(Error::new(
-                    Status::Internal,
-                    "the token request panicked (a bug in mcauth)",
-                ))
-            }
-        }
+        state.last_failure = Some(Error::new(
+            Status::Internal,
+            "the token request panicked (a bug in mcauth)",
+        ));
         drop(state);
         self.entry.flight_done.notify_all();
     }

@@ -3,6 +3,7 @@
 //! writing nothing shared, so threads do not contend for a lock or a
 //! reference count on every call.
 
+use super::Served;
 use crate::secret::AccessToken;
 use std::cell::RefCell;
 use std::time::Duration;
@@ -23,6 +24,7 @@ struct ThreadCopy {
     generation: u64,
     margin: Duration,
     fresh_until: coarsetime::Instant,
+    expires_at: coarsetime::Instant,
     token: AccessToken,
 }
 
@@ -33,7 +35,7 @@ thread_local! {
 /// Runs `read` on this thread's copy if it is the token of `generation`, was
 /// read with `margin`, and is still fresh at `now`; gives `read` back on a
 /// miss.
-pub(super) fn read_if_current<R, F: FnOnce(&AccessToken) -> R>(
+pub(super) fn read_if_current<R, F: FnOnce(Served<'_>) -> R>(
     generation: u64,
     margin: Duration,
     now: coarsetime::Instant,
@@ -44,7 +46,14 @@ pub(super) fn read_if_current<R, F: FnOnce(&AccessToken) -> R>(
         Some(copy)
             if copy.generation == generation && copy.margin == margin && now < copy.fresh_until =>
         {
-            read.take().map(|read| read(&copy.token))
+            read.take().map(|read| {
+                read(Served {
+                    token: &copy.token,
+                    valid_for: copy.expires_at.duration_since(now).into(),
+                    fresh_for: copy.fresh_until.duration_since(now).into(),
+                    generation,
+                })
+            })
         }
         _ => None,
     });
@@ -54,20 +63,14 @@ pub(super) fn read_if_current<R, F: FnOnce(&AccessToken) -> R>(
     }
 }
 
-/// Keeps `token` (of `generation`, fresh for `fresh_for` from `now` with
-/// `margin`) as this thread's copy.
-pub(super) fn remember(
-    generation: u64,
-    margin: Duration,
-    now: coarsetime::Instant,
-    fresh_for: Duration,
-    token: AccessToken,
-) {
+/// Keeps the token `served` at `now` with `margin` as this thread's copy.
+pub(super) fn remember(served: Served<'_>, margin: Duration, now: coarsetime::Instant) {
     let copy = ThreadCopy {
-        generation,
+        generation: served.generation,
         margin,
-        fresh_until: now + fresh_for.saturating_sub(COARSE_CLOCK_SLACK).into(),
-        token,
+        fresh_until: now + served.fresh_for.saturating_sub(COARSE_CLOCK_SLACK).into(),
+        expires_at: now + served.valid_for.saturating_sub(COARSE_CLOCK_SLACK).into(),
+        token: served.token.clone(),
     };
     // Ignored when the thread is exiting: its next call (if any) misses.
     let _ = RECENT.try_with(|recent| *recent.borrow_mut() = Some(copy));

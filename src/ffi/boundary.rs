@@ -3,7 +3,7 @@
 
 use crate::error::{Error, Status};
 use std::cell::RefCell;
-use std::ffi::{c_char, CString};
+use std::ffi::{c_char, c_int, CString};
 
 thread_local! {
     pub(super) static LAST_ERROR: RefCell<CString> = RefCell::new(CString::from(c"no error"));
@@ -36,6 +36,20 @@ impl PanicValue for Status {
 
 impl PanicValue for () {
     fn on_panic() -> Self {}
+}
+
+/// `mc_is_token_rejected`: "not known to be rejected", so the caller does not
+/// invalidate on a bug's word.
+impl PanicValue for c_int {
+    fn on_panic() -> Self {
+        0
+    }
+}
+
+impl PanicValue for *const u64 {
+    fn on_panic() -> Self {
+        std::ptr::null()
+    }
 }
 
 impl PanicValue for *const c_char {

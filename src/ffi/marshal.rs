@@ -77,6 +77,10 @@ impl NullOutput for u32 {
     const NULL: Self = 0;
 }
 
+impl NullOutput for u64 {
+    const NULL: Self = 0;
+}
+
 /// Copies `s` into a `malloc`ed NUL-terminated string for the caller.
 ///
 /// No scan for interior NULs: this is on the hot path, and every string we
@@ -94,6 +98,39 @@ pub(super) fn malloc_string(s: &str) -> Result<*mut c_char, Error> {
         *ptr.add(s.len()) = 0;
     }
     Ok(ptr.cast())
+}
+
+/// Refuses a NULL caller buffer.
+pub(super) fn check_buffer(buffer: *mut c_char) -> Result<(), Error> {
+    if buffer.is_null() {
+        return Err(Error::invalid_argument("the buffer is NULL"));
+    }
+    Ok(())
+}
+
+/// Copies `s` and its NUL into the caller's buffer, or leaves the buffer
+/// untouched and says how much it needs.
+///
+/// # Safety
+/// `buffer` holds `capacity` writable bytes.
+pub(super) unsafe fn copy_into(s: &str, buffer: *mut c_char, capacity: usize) -> Result<(), Error> {
+    let bytes = s.as_bytes();
+    if bytes.len() >= capacity {
+        return Err(Error::new(
+            Status::BufferTooSmall,
+            format!(
+                "the buffer holds {capacity} bytes; the token and its NUL need {}",
+                bytes.len() + 1
+            ),
+        ));
+    }
+    // SAFETY: the caller gives `capacity` writable bytes, and the token plus
+    // its NUL fit, as checked above.
+    unsafe {
+        std::ptr::copy_nonoverlapping(bytes.as_ptr(), buffer.cast::<u8>(), bytes.len());
+        *buffer.add(bytes.len()) = 0;
+    }
+    Ok(())
 }
 
 /// Runs `produce` and hands its string to the caller through `out`.

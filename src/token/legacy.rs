@@ -7,6 +7,7 @@ use crate::error::{Error, Status};
 use crate::http::retry::AttemptError;
 use crate::http::transport::{HttpReply, Transport, TransportError, MAX_BODY};
 use crate::secret::{AccessToken, ClientSecret};
+use crate::soap::is_xml_text;
 use serde::Serialize;
 use serde_json::Value;
 use std::time::{Duration, Instant};
@@ -160,8 +161,10 @@ fn parse_legacy_answer(body: &[u8]) -> Result<IssuedToken, String> {
         Some(_) => return Err("accessToken is not a string".to_owned()),
         None => return Err("accessToken is missing".to_owned()),
     };
-    if token.chars().any(char::is_control) {
-        return Err("accessToken holds control characters".to_owned());
+    // A token goes into HTTP headers and SOAP XML: refuse what either
+    // cannot carry rather than hand out a token no call can use.
+    if token.chars().any(char::is_control) || !is_xml_text(token) {
+        return Err("accessToken holds control characters or non-characters".to_owned());
     }
     let seconds = match object.get("expiresIn") {
         Some(v) => v
@@ -241,6 +244,8 @@ mod tests {
             r#"{"accessToken":"tok-visible","expiresIn":1.5}"#,
             r#"{"accessToken":"tok-visible"}"#,
             r#"{"accessToken":"tok\u0000visible","expiresIn":3600}"#,
+            r#"{"accessToken":"tok\uFFFEvisible","expiresIn":3600}"#,
+            r#"{"accessToken":"tok\uFFFFvisible","expiresIn":3600}"#,
         ] {
             let err = final_error(request().interpret(reply(200, body)));
             assert_eq!(err.status(), Status::BadResponse, "{body}");

@@ -1,0 +1,84 @@
+//! What integrations need to make calls with a token, against the fake:
+//! its remaining life, a cached-only read that never sends, the generation
+//! that tells a binding's copy is stale, and the fake's API addresses.
+
+mod common;
+
+use common::*;
+use mcauth::Auth;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+#[test]
+fn a_token_comes_with_its_remaining_life() {
+    let s = scenario("ttl", "expires=120");
+    let auth = http_auth(&s);
+    let (valid_for, fresh_for) = auth
+        .with_token(|served| (served.valid_for, served.fresh_for))
+        .unwrap();
+    assert!(
+        (Duration::from_secs(118)..=Duration::from_secs(120)).contains(&valid_for),
+        "{valid_for:?}"
+    );
+    // 120 s is less than twice the default 300 s margin: refreshed half-way.
+    assert!(fresh_for <= Duration::from_secs(60), "{fresh_for:?}");
+    // A hit from this thread's copy says the same.
+    let again = auth.with_token(|served| served.valid_for).unwrap();
+    assert!(again <= valid_for && again >= valid_for - Duration::from_secs(2));
+}
+
+#[test]
+fn a_cached_only_read_never_sends_a_request() {
+    let s = scenario("cached-only", "");
+    let auth = http_auth(&s);
+    assert!(auth.with_cached_token(|_| ()).is_none());
+    assert_eq!(requests(&s), 0);
+    let token = auth.token().unwrap();
+    let cached = auth.with_cached_token(|served| served.token.clone());
+    assert_eq!(cached, Some(token.clone()));
+    assert!(auth.invalidate(Some(token.as_str())));
+    assert!(auth.with_cached_token(|_| ()).is_none());
+    assert_eq!(requests(&s), 1);
+}
+
+#[test]
+fn the_generation_changes_when_any_handle_changes_the_token() {
+    let s = scenario("generation", "");
+    let first = http_auth(&s);
+    let second = http_auth(&s);
+    let (token, generation) = first
+        .with_token(|served| (served.token.clone(), served.generation))
+        .unwrap();
+    assert_eq!(first.token_generation().load(Ordering::Acquire), generation);
+    assert_eq!(
+        second.token_generation().load(Ordering::Acquire),
+        generation
+    );
+    assert!(second.invalidate(Some(token.as_str())));
+    assert_ne!(first.token_generation().load(Ordering::Acquire), generation);
+    let renewed = first.with_token(|served| served.generation).unwrap();
+    assert_eq!(first.token_generation().load(Ordering::Acquire), renewed);
+    assert_eq!(requests(&s), 2);
+}
+
+#[test]
+fn a_loopback_handle_points_at_the_fakes_api() {
+    let auth = Auth::new(&http_base("api-urls/expires=60"), "id", SECRET).unwrap();
+    let origin = FAKE.http_url().trim_end_matches('/').to_owned();
+    assert_eq!(auth.rest_base_url().unwrap(), format!("{origin}/"));
+    assert_eq!(
+        auth.soap_endpoint().unwrap(),
+        format!("{origin}/Service.asmx")
+    );
+}
+
+#[test]
+fn the_soap_header_carries_an_escaped_token_intact() {
+    let s = scenario("xml-header", "xml-token");
+    let auth = http_auth(&s);
+    let token = auth.token().unwrap();
+    assert!(token.as_str().contains('&'), "{token:?}");
+    let header = auth.soap_header().unwrap();
+    assert_eq!(header, mcauth::fueloauth_header(token.as_str()).unwrap());
+    assert!(!header.contains("<&"), "{header}");
+}
