@@ -7,6 +7,8 @@
 
 #[cfg(test)]
 mod e2e;
+#[cfg(test)]
+mod e2e_api;
 mod endpoint;
 mod http;
 mod partner;
