@@ -14,16 +14,16 @@ use serde_json::Value;
 
 use crate::FakeMc;
 
-const GOOD: &str = r#"{"clientId":"id","clientSecret":"secret"}"#;
+pub(crate) const GOOD: &str = r#"{"clientId":"id","clientSecret":"secret"}"#;
 
-struct Answer {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
+pub(crate) struct Answer {
+    pub(crate) status: u16,
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) body: Vec<u8>,
 }
 
 impl Answer {
-    fn header(&self, name: &str) -> Option<&str> {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
         let found = self
             .headers
             .iter()
@@ -31,24 +31,30 @@ impl Answer {
         found.map(|(_, v)| v.as_str())
     }
 
-    fn json(&self) -> Value {
+    pub(crate) fn json(&self) -> Value {
         serde_json::from_slice(&self.body).unwrap()
     }
 }
 
 /// A keep-alive HTTP/1.1 client over any stream.
-struct Client<S: Read + Write> {
-    reader: BufReader<S>,
+pub(crate) struct Client<S: Read + Write> {
+    pub(crate) reader: BufReader<S>,
 }
 
 impl<S: Read + Write> Client<S> {
-    fn new(stream: S) -> Client<S> {
+    pub(crate) fn new(stream: S) -> Client<S> {
         Client {
             reader: BufReader::new(stream),
         }
     }
 
-    fn send(&mut self, method: &str, target: &str, extra: &str, body: &str) -> io::Result<()> {
+    pub(crate) fn send(
+        &mut self,
+        method: &str,
+        target: &str,
+        extra: &str,
+        body: &str,
+    ) -> io::Result<()> {
         let req = format!(
             "{method} {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: e2e/1\r\n{extra}Content-Length: {}\r\n\r\n{body}",
             body.len()
@@ -58,17 +64,17 @@ impl<S: Read + Write> Client<S> {
         stream.flush()
     }
 
-    fn post(&mut self, target: &str, body: &str) -> io::Result<Answer> {
+    pub(crate) fn post(&mut self, target: &str, body: &str) -> io::Result<Answer> {
         self.send("POST", target, "Content-Type: application/json\r\n", body)?;
         self.answer()
     }
 
-    fn get(&mut self, target: &str) -> io::Result<Answer> {
+    pub(crate) fn get(&mut self, target: &str) -> io::Result<Answer> {
         self.send("GET", target, "", "")?;
         self.answer()
     }
 
-    fn answer(&mut self) -> io::Result<Answer> {
+    pub(crate) fn answer(&mut self) -> io::Result<Answer> {
         let mut line = String::new();
         if self.reader.read_line(&mut line)? == 0 {
             return Err(io::ErrorKind::UnexpectedEof.into());
@@ -97,21 +103,24 @@ impl<S: Read + Write> Client<S> {
     }
 }
 
-fn port(url: &str) -> u16 {
+pub(crate) fn port(url: &str) -> u16 {
     url.rsplit(':').next().unwrap().parse().unwrap()
 }
 
-fn tcp(url: &str) -> TcpStream {
+pub(crate) fn tcp(url: &str) -> TcpStream {
     let s = TcpStream::connect(("127.0.0.1", port(url))).unwrap();
     s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
     s
 }
 
-fn http(fake: &FakeMc) -> Client<TcpStream> {
+pub(crate) fn http(fake: &FakeMc) -> Client<TcpStream> {
     Client::new(tcp(&fake.http_url()))
 }
 
-fn tls_over(fake: &FakeMc, sock: TcpStream) -> Client<StreamOwned<ClientConnection, TcpStream>> {
+pub(crate) fn tls_over(
+    fake: &FakeMc,
+    sock: TcpStream,
+) -> Client<StreamOwned<ClientConnection, TcpStream>> {
     let mut roots = RootCertStore::empty();
     for cert in CertificateDer::pem_file_iter(fake.ca_file()).unwrap() {
         roots.add(cert.unwrap()).unwrap();

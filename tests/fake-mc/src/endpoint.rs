@@ -43,7 +43,7 @@ pub fn handle(state: &State, scenario: &str, origin: &str, req: &Request) -> Act
     if d.drop.is_some_and(|t| t.covers(index)) {
         return Action::Drop;
     }
-    let mut resp = answer(&d, scenario, index, origin, req);
+    let mut resp = answer(state, &d, scenario, index, origin, req);
     if let Some(secs) = d.retry_after {
         if resp.status >= 400 {
             resp = resp.with_header("Retry-After", &secs.to_string());
@@ -52,7 +52,14 @@ pub fn handle(state: &State, scenario: &str, origin: &str, req: &Request) -> Act
     Action::Respond(resp)
 }
 
-fn answer(d: &Directives, scenario: &str, index: u64, origin: &str, req: &Request) -> Response {
+fn answer(
+    state: &State,
+    d: &Directives,
+    scenario: &str,
+    index: u64,
+    origin: &str,
+    req: &Request,
+) -> Response {
     if d.redirect {
         let location = format!("{origin}/{scenario}/redirected{TOKEN_SUFFIX}");
         return error(307, "Temporary Redirect", 0).with_header("Location", &location);
@@ -77,13 +84,23 @@ fn answer(d: &Directives, scenario: &str, index: u64, origin: &str, req: &Reques
     if secret(&req.body).is_some_and(|s| s.starts_with("wrong")) {
         return error(401, "Unauthorized", 1);
     }
+    let issue = |lifetime| issue(state, scenario, d, lifetime);
     match d.body {
-        Some(bad) => bad_body(bad, d),
+        Some(bad) => bad_body(bad, d, issue),
         None => Response::json(
             200,
-            &json!({"accessToken": token::mint(d.xml_token, d.token_length), "expiresIn": d.expires}),
+            &json!({"accessToken": issue(d.expires), "expiresIn": d.expires}),
         ),
     }
+}
+
+/// A fresh token that the API side will accept for `lifetime` seconds, as `scenario`'s.
+fn issue(state: &State, scenario: &str, d: &Directives, lifetime: u64) -> String {
+    let token = token::mint(d.xml_token, d.token_length);
+    state
+        .tokens
+        .issue(scenario, &token, Duration::from_secs(lifetime));
+    token
 }
 
 /// SFMC's error shape: `{"message":…,"errorcode":…,"documentation":""}`.
@@ -148,19 +165,22 @@ fn secret(body: &[u8]) -> Option<String> {
     value.get("clientSecret")?.as_str().map(str::to_string)
 }
 
-fn bad_body(kind: BadBody, d: &Directives) -> Response {
-    let token = token::mint(d.xml_token, d.token_length);
+/// `issue(lifetime)` mints a token: only answers that hand one out do, each with the
+/// lifetime it announces (none for a negative one).
+fn bad_body(kind: BadBody, d: &Directives, issue: impl Fn(u64) -> String) -> Response {
     let value = match kind {
         BadBody::Garbage => {
             return Response::new(200, "application/json", b"<html>this is not json".to_vec())
         }
         BadBody::NoToken => json!({"expiresIn": d.expires}),
         BadBody::EmptyToken => json!({"accessToken": "", "expiresIn": d.expires}),
-        BadBody::ZeroExpiry => json!({"accessToken": token, "expiresIn": 0}),
-        BadBody::StringExpiry => json!({"accessToken": token, "expiresIn": d.expires.to_string()}),
-        BadBody::NegativeExpiry => json!({"accessToken": token, "expiresIn": -3600}),
-        BadBody::NotObject => json!([{"accessToken": token, "expiresIn": d.expires}]),
-        BadBody::Oversize => return oversize(&token, d.expires),
+        BadBody::ZeroExpiry => json!({"accessToken": issue(0), "expiresIn": 0}),
+        BadBody::StringExpiry => {
+            json!({"accessToken": issue(d.expires), "expiresIn": d.expires.to_string()})
+        }
+        BadBody::NegativeExpiry => json!({"accessToken": issue(0), "expiresIn": -3600}),
+        BadBody::NotObject => json!([{"accessToken": issue(d.expires), "expiresIn": d.expires}]),
+        BadBody::Oversize => return oversize(&issue(d.expires), d.expires),
     };
     Response::json(200, &value)
 }
@@ -177,6 +197,7 @@ fn oversize(token: &str, expires: u64) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::registry::Verdict;
 
     fn post(body: &str) -> Request {
         Request {
@@ -214,7 +235,12 @@ mod tests {
         assert_eq!(r.status, 200);
         let v = body_json(&r);
         assert_eq!(v["expiresIn"], 7);
-        assert!(v["accessToken"].as_str().unwrap().starts_with("fake_"));
+        let token = v["accessToken"].as_str().unwrap();
+        assert!(token.starts_with("fake_"));
+        assert_eq!(
+            s.tokens.judge(Some(token)),
+            Verdict::Accepted("a/expires=7".into())
+        );
         assert_eq!(s.count("a/expires=7"), 1);
         let last = s.last("a/expires=7").unwrap();
         assert_eq!(last.user_agent.as_deref(), Some("t/1"));
@@ -319,6 +345,10 @@ mod tests {
         let big = get("oversize");
         assert_eq!(big.body.len(), OVERSIZE);
         assert!(body_json(&big)["accessToken"].is_string());
+        // A token announced as already expired is not good on the API side either.
+        let zero = body_json(&get("zero-expiry"))["accessToken"].clone();
+        let stale = Verdict::Stale("m/body=zero-expiry".into());
+        assert_eq!(s.tokens.judge(zero.as_str()), stale);
     }
 
     #[test]

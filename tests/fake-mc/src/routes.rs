@@ -1,12 +1,15 @@
-//! Which path does what: token endpoints go to `endpoint`, `/_count`, `/_last` and `/_proxy`
-//! let tests written in any language read the counters, anything else is a JSON 404.
+//! Which path does what: token endpoints go to `endpoint`, the API (at the origin root,
+//! like Marketing Cloud's) to `soap` and `rest`; the control endpoints (`/_count`, `/_last`,
+//! `/_stats`, `/_proxy`, `/_revoke`, `/_reject`) let tests written in any language read the
+//! counters and steer the API; anything else is a JSON 404.
 
-use serde_json::json;
+use serde_json::{json, Value};
 
 use crate::endpoint::{self, Action};
 use crate::http::{Request, Response};
 use crate::scenario::{normalize, token_scenario};
-use crate::state::State;
+use crate::state::{State, Stats};
+use crate::{rest, soap};
 
 /// `origin` is `scheme://host:port` as the client reached us.
 pub fn route(state: &State, origin: &str, req: &Request) -> Action {
@@ -14,7 +17,39 @@ pub fn route(state: &State, origin: &str, req: &Request) -> Action {
     if let Some(scenario) = token_scenario(path) {
         return endpoint::handle(state, &scenario, origin, req);
     }
-    Action::Respond(control(state, path).unwrap_or_else(not_found))
+    Action::Respond(
+        api(state, req)
+            .or_else(|| control(state, req))
+            .unwrap_or_else(not_found),
+    )
+}
+
+fn api(state: &State, req: &Request) -> Option<Response> {
+    let path = req.path();
+    // ASMX also serves its WSDL as `Service.asmx?wsdl`, which is what many users type.
+    let asks_wsdl = req
+        .target
+        .split_once('?')
+        .is_some_and(|(_, q)| q.eq_ignore_ascii_case("wsdl"));
+    // IIS paths are case-insensitive; so are ours for the SOAP endpoint.
+    if path.eq_ignore_ascii_case(soap::PATH) {
+        return Some(if asks_wsdl && req.method == "GET" {
+            soap::wsdl()
+        } else {
+            soap::handle(state, req)
+        });
+    }
+    if path == soap::WSDL_PATH {
+        return Some(if req.method == "GET" {
+            soap::wsdl()
+        } else {
+            endpoint::error(405, "Method Not Allowed", 0).with_header("Allow", "GET")
+        });
+    }
+    if rest::ROOTS.iter().any(|root| under(path, root).is_some()) {
+        return Some(rest::handle(state, req));
+    }
+    None
 }
 
 fn not_found() -> Response {
@@ -31,7 +66,8 @@ fn under<'a>(path: &'a str, name: &str) -> Option<&'a str> {
     }
 }
 
-fn control(state: &State, path: &str) -> Option<Response> {
+fn control(state: &State, req: &Request) -> Option<Response> {
+    let path = req.path();
     if let Some(rest) = under(path, "/_count") {
         // Plain digits, no newline: trivially parsed from C, Python and C#.
         let count = state.count(&normalize(rest));
@@ -50,6 +86,34 @@ fn control(state: &State, path: &str) -> Option<Response> {
             None => not_found(),
         });
     }
+    if path == "/_stats" {
+        return Some(Response::json(200, &stats_json(&state.total_stats(), true)));
+    }
+    if let Some(rest) = under(path, "/_stats") {
+        // `/_stats/` (the empty scenario) is not `/_stats` (everything).
+        let stats = state.stats(&normalize(rest));
+        return Some(Response::json(200, &stats_json(&stats, false)));
+    }
+    if let Some(rest) = under(path, "/_revoke") {
+        return Some(post_only(
+            req,
+            || json!({"revoked": state.tokens.revoke(&normalize(rest))}),
+        ));
+    }
+    if let Some(rest) = under(path, "/_reject") {
+        let (scenario, n) = rest.rsplit_once('/')?;
+        let Ok(n) = n.parse::<u64>() else {
+            return Some(endpoint::error(
+                400,
+                "usage: POST /_reject/<scenario>/<N>",
+                0,
+            ));
+        };
+        return Some(post_only(req, || {
+            state.tokens.reject_next(&normalize(scenario), n);
+            json!({"rejecting": n})
+        }));
+    }
     if path == "/_proxy" {
         return Some(Response::json(
             200,
@@ -60,6 +124,36 @@ fn control(state: &State, path: &str) -> Option<Response> {
         ));
     }
     None
+}
+
+/// Control endpoints that change something answer POST only, so that nothing that merely
+/// looks (a browser, a GET retried by a client) changes a test's course.
+fn post_only(req: &Request, act: impl FnOnce() -> Value) -> Response {
+    if req.method == "POST" {
+        Response::json(200, &act())
+    } else {
+        endpoint::error(405, "Method Not Allowed", 0).with_header("Allow", "POST")
+    }
+}
+
+/// The `/_stats` answer. Calls that carry no token of ours belong to no scenario, so only
+/// the totals have their counters.
+fn stats_json(s: &Stats, totals: bool) -> Value {
+    let mut v = json!({
+        "token_requests": s.token_requests,
+        "api_calls": s.api_calls(),
+        "soap_calls": s.soap_calls,
+        "rest_calls": s.rest_calls,
+        "accepted": s.accepted,
+        "rejected": s.rejected,
+        "token_expired": s.token_expired,
+    });
+    if totals {
+        v["unknown_token"] = json!(s.unknown_token);
+        v["login_failed"] = json!(s.login_failed);
+        v["malformed"] = json!(s.malformed);
+    }
+    v
 }
 
 #[cfg(test)]
