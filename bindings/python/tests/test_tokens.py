@@ -66,7 +66,7 @@ def test_request_carries_the_credentials(fake: FakeMc, scenario: str) -> None:
     password = secret()
     with mcauth.MarketingCloudAuth(fake.url(scenario), "client-id-ü", password) as auth:
         auth.get_token()
-    last = fake._get(f"/_last/{scenario}")
+    last = fake.last(scenario)
     assert "client-id-ü" in last["body"] and password in last["body"]
 
 
