@@ -57,6 +57,10 @@ class FakeMc:
         """Requests the fake's proxy has carried."""
         return int(self._get("/_proxy")["requests"])
 
+    def proxy_authorization(self) -> Any:
+        """The Proxy-Authorization header of the proxy's last request."""
+        return self._get("/_proxy")["last_proxy_authorization"]
+
 
 @pytest.fixture(scope="session")
 def fake() -> FakeMc:
