@@ -84,25 +84,26 @@ namespace MarketingCloud.Auth
 
             try
             {
-                Ensure.Success(status);
+                // The library's message names the refused argument.
+                Ensure.ArgumentsAccepted(status);
                 if (timeoutMs.HasValue)
                 {
-                    Ensure.Success(NativeMethods.mc_auth_set_timeout_ms(handle, timeoutMs.Value), nameof(options));
+                    Ensure.ArgumentsAccepted(NativeMethods.mc_auth_set_timeout_ms(handle, timeoutMs.Value), nameof(options));
                 }
 
                 if (marginSecs.HasValue)
                 {
-                    Ensure.Success(NativeMethods.mc_auth_set_refresh_margin_secs(handle, marginSecs.Value), nameof(options));
+                    Ensure.ArgumentsAccepted(NativeMethods.mc_auth_set_refresh_margin_secs(handle, marginSecs.Value), nameof(options));
                 }
 
                 if (caFile != null)
                 {
-                    Ensure.Success(NativeMethods.mc_auth_set_ca_file(handle, caFile), nameof(options));
+                    Ensure.ArgumentsAccepted(NativeMethods.mc_auth_set_ca_file(handle, caFile), nameof(options));
                 }
 
                 if (proxy != null)
                 {
-                    Ensure.Success(NativeMethods.mc_auth_set_proxy(handle, proxy), nameof(options));
+                    Ensure.ArgumentsAccepted(NativeMethods.mc_auth_set_proxy(handle, proxy), nameof(options));
                 }
             }
             catch
@@ -126,14 +127,17 @@ namespace MarketingCloud.Auth
         /// <summary>
         /// The tenant's REST base URL, <c>https://SUBDOMAIN.rest.marketingcloudapis.com/</c>.
         /// </summary>
-        /// <exception cref="InvalidOperationException">The instance was created from a URL that is not a Marketing Cloud tenant's.</exception>
+        /// <exception cref="McAuthException">
+        /// <see cref="McAuthException.Status"/> <see cref="McStatus.InvalidArgument"/>: the instance was created from a URL
+        /// that names no Marketing Cloud tenant.
+        /// </exception>
         /// <exception cref="ObjectDisposedException">The instance has been disposed.</exception>
         public string RestBaseUrl
         {
             get
             {
                 IntPtr url;
-                Ensure.SuccessForState(NativeMethods.mc_rest_base_url(Handle, out url));
+                Ensure.Success(NativeMethods.mc_rest_base_url(Handle, out url));
                 return Utf8.TakeOwned(url);
             }
         }
@@ -141,14 +145,17 @@ namespace MarketingCloud.Auth
         /// <summary>
         /// The tenant's SOAP endpoint, <c>https://SUBDOMAIN.soap.marketingcloudapis.com/Service.asmx</c>.
         /// </summary>
-        /// <exception cref="InvalidOperationException">The instance was created from a URL that is not a Marketing Cloud tenant's.</exception>
+        /// <exception cref="McAuthException">
+        /// <see cref="McAuthException.Status"/> <see cref="McStatus.InvalidArgument"/>: the instance was created from a URL
+        /// that names no Marketing Cloud tenant.
+        /// </exception>
         /// <exception cref="ObjectDisposedException">The instance has been disposed.</exception>
         public string SoapEndpoint
         {
             get
             {
                 IntPtr url;
-                Ensure.SuccessForState(NativeMethods.mc_soap_endpoint(Handle, out url));
+                Ensure.Success(NativeMethods.mc_soap_endpoint(Handle, out url));
                 return Utf8.TakeOwned(url);
             }
         }
@@ -186,7 +193,8 @@ namespace MarketingCloud.Auth
 
             if (status == McStatus.InvalidArgument)
             {
-                // With a live handle and a buffer, the only cause: a token longer than the buffer.
+                // Most likely a token longer than the buffer: the allocating call returns it whole, or
+                // reports the failure again (a malformed proxy environment variable, say).
                 IntPtr token;
                 Ensure.Success(NativeMethods.mc_get_token(Handle, out token));
                 return Utf8.TakeOwned(token);
@@ -227,7 +235,7 @@ namespace MarketingCloud.Auth
         /// <exception cref="ObjectDisposedException">The instance has been disposed.</exception>
         public void Invalidate(string rejectedToken)
         {
-            Ensure.Success(
+            Ensure.ArgumentsAccepted(
                 NativeMethods.mc_auth_invalidate(Handle, Utf8.ToNative(rejectedToken, nameof(rejectedToken))),
                 nameof(rejectedToken));
         }

@@ -186,17 +186,6 @@ namespace MarketingCloud.Auth.Tests
         }
 
         [Test]
-        public void TenantEndpointsAreUnavailableForAPlainUrl()
-        {
-            using (var auth = new MarketingCloudAuth(FakeMc.Url(FakeMc.Scenario("endpoints")), "id", "secret"))
-            {
-                var rest = Assert.Throws<InvalidOperationException>(() => { string unused = auth.RestBaseUrl; });
-                Assert.That(rest.Message, Is.Not.Empty);
-                Assert.Throws<InvalidOperationException>(() => { string unused = auth.SoapEndpoint; });
-            }
-        }
-
-        [Test]
         public void LibraryVersionIsTheCrateVersion()
         {
             Assert.That(MarketingCloudAuth.LibraryVersion, Is.StringMatching(@"^\d+\.\d+\.\d+"));
