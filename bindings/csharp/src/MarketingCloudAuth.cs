@@ -40,7 +40,7 @@ namespace MarketingCloud.Auth
         /// <param name="clientSecret">The installed package's client secret. It is not kept by this object.</param>
         /// <param name="options">Optional settings; null keeps every default.</param>
         /// <exception cref="ArgumentNullException"><paramref name="subdomain"/>, <paramref name="clientId"/> or <paramref name="clientSecret"/> is null.</exception>
-        /// <exception cref="ArgumentOutOfRangeException">An option's time span is out of range.</exception>
+        /// <exception cref="ArgumentOutOfRangeException">An option is negative or too large for the native library's type.</exception>
         /// <exception cref="ArgumentException">The native library refused an argument or option (its message says why).</exception>
         /// <exception cref="DllNotFoundException">The native library (<c>libmcauth.so</c> / <c>mcauth.dll</c>) cannot be found.</exception>
         public MarketingCloudAuth(string subdomain, string clientId, string clientSecret, MarketingCloudAuthOptions options)
@@ -64,6 +64,7 @@ namespace MarketingCloud.Auth
             options = options ?? new MarketingCloudAuthOptions();
             uint? timeoutMs = options.Timeout.HasValue ? TimeoutMilliseconds(options.Timeout.Value) : (uint?)null;
             uint? marginSecs = options.RefreshMargin.HasValue ? MarginSeconds(options.RefreshMargin.Value) : (uint?)null;
+            uint? maxAttempts = options.MaxAttempts.HasValue ? Attempts(options.MaxAttempts.Value) : (uint?)null;
             byte[] caFile = Utf8.ToNative(options.CaFile, nameof(options));
             byte[] proxy = Utf8.ToNative(options.Proxy, nameof(options));
             byte[] subdomainUtf8 = Utf8.ToNative(subdomain, nameof(subdomain));
@@ -94,6 +95,11 @@ namespace MarketingCloud.Auth
                 if (marginSecs.HasValue)
                 {
                     Ensure.ArgumentsAccepted(NativeMethods.mc_auth_set_refresh_margin_secs(handle, marginSecs.Value), nameof(options));
+                }
+
+                if (maxAttempts.HasValue)
+                {
+                    Ensure.ArgumentsAccepted(NativeMethods.mc_auth_set_max_attempts(handle, maxAttempts.Value), nameof(options));
                 }
 
                 if (caFile != null)
@@ -255,17 +261,30 @@ namespace MarketingCloud.Auth
             return "MarketingCloudAuth(subdomain=" + _subdomain + ", clientId=" + _clientId + ")";
         }
 
+        // The option conversions below refuse only what the native uint cannot carry; every value it can carry
+        // goes to the library, which checks it (zero Timeout, MaxAttempts outside 1-10) with its own message.
+
         private static uint TimeoutMilliseconds(TimeSpan timeout)
         {
             // Rounded up so that a tiny positive budget does not become the invalid 0.
             double ms = Math.Ceiling(timeout.TotalMilliseconds);
-            if (timeout <= TimeSpan.Zero || ms > uint.MaxValue)
+            if (timeout < TimeSpan.Zero || ms > uint.MaxValue)
             {
                 throw new ArgumentOutOfRangeException(
-                    "options.Timeout", timeout, "Timeout must be positive and at most uint.MaxValue milliseconds.");
+                    "options.Timeout", timeout, "Timeout must not be negative nor exceed uint.MaxValue milliseconds.");
             }
 
             return (uint)ms;
+        }
+
+        private static uint Attempts(int attempts)
+        {
+            if (attempts < 0)
+            {
+                throw new ArgumentOutOfRangeException("options.MaxAttempts", attempts, "MaxAttempts must not be negative.");
+            }
+
+            return (uint)attempts;
         }
 
         private static uint MarginSeconds(TimeSpan margin)

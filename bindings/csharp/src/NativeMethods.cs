@@ -50,6 +50,9 @@ namespace MarketingCloud.Auth
         internal static extern McStatus mc_auth_set_proxy(McAuthHandle auth, byte[] proxyUrl);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern McStatus mc_auth_set_max_attempts(McAuthHandle auth, uint attempts);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         internal static extern McStatus mc_rest_base_url(McAuthHandle auth, out IntPtr url);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]

@@ -67,51 +67,5 @@ namespace MarketingCloud.Auth.Tests
 
             Assert.Throws(Is.InstanceOf<ArgumentException>(), () => new MarketingCloudAuth(url, "id\uD800", "secret"));
         }
-
-        [TestCase(0)]
-        [TestCase(-1)]
-        public void NonPositiveTimeoutIsOutOfRange(int milliseconds)
-        {
-            var options = new MarketingCloudAuthOptions { Timeout = TimeSpan.FromMilliseconds(milliseconds) };
-
-            Assert.Throws<ArgumentOutOfRangeException>(() => new MarketingCloudAuth(FakeMc.Url(FakeMc.Scenario("timeout-range")), "id", "secret", options));
-        }
-
-        [Test]
-        public void TimeoutBeyondUInt32MillisecondsIsOutOfRange()
-        {
-            var options = new MarketingCloudAuthOptions { Timeout = TimeSpan.FromMilliseconds(uint.MaxValue + 1.0) };
-
-            Assert.Throws<ArgumentOutOfRangeException>(() => new MarketingCloudAuth(FakeMc.Url(FakeMc.Scenario("timeout-range")), "id", "secret", options));
-        }
-
-        [Test]
-        public void NegativeRefreshMarginIsOutOfRange()
-        {
-            var options = new MarketingCloudAuthOptions { RefreshMargin = TimeSpan.FromSeconds(-1) };
-
-            Assert.Throws<ArgumentOutOfRangeException>(() => new MarketingCloudAuth(FakeMc.Url(FakeMc.Scenario("margin-range")), "id", "secret", options));
-        }
-
-        [Test]
-        public void ProxyRefusedByTheLibraryIsAnArgumentException()
-        {
-            AssertOptionRefused(new MarketingCloudAuthOptions { Proxy = "not a proxy url" });
-        }
-
-        [Test]
-        public void MissingCaFileIsAnArgumentException()
-        {
-            AssertOptionRefused(new MarketingCloudAuthOptions { CaFile = "/nonexistent/mcauth-ca.pem" });
-        }
-
-        private static void AssertOptionRefused(MarketingCloudAuthOptions options)
-        {
-            string scenario = FakeMc.Scenario("bad-option");
-
-            var error = Assert.Throws<ArgumentException>(() => new MarketingCloudAuth(FakeMc.Url(scenario), "id", "secret", options));
-            Assert.That(error.ParamName, Is.EqualTo("options"));
-            Assert.That(error.Message, Is.Not.Empty);
-        }
     }
 }
