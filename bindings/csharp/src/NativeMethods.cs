@@ -16,7 +16,8 @@ namespace MarketingCloud.Auth
     /// </remarks>
     internal static class NativeMethods
     {
-        // "mcauth" resolves to mcauth.dll on Windows and libmcauth.so / libmcauth.dylib elsewhere.
+        // "mcauth" resolves to mcauth.dll on Windows and libmcauth.so / libmcauth.dylib elsewhere; where it is
+        // searched for is narrowed once for all of these by DefaultDllImportSearchPaths in AssemblyInfo.cs.
         private const string Library = "mcauth";
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
