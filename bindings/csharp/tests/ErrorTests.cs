@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using System.Linq;
@@ -9,6 +8,7 @@ using NUnit.Framework;
 
 namespace MarketingCloud.Auth.Tests
 {
+    /// <summary>The status → exception table, the enum mirrored from the header, and the one failure end to end.</summary>
     [TestFixture]
     public class ErrorTests
     {
@@ -83,68 +83,26 @@ namespace MarketingCloud.Auth.Tests
             }
         }
 
-        // MC_ERR_INVALID_ARGUMENT → InvalidArgument, MC_OK → Ok.
-        private static string PascalCase(string cName)
-        {
-            string[] words = Regex.Replace(cName, "^MC_(ERR_)?", string.Empty).Split('_');
-            return string.Concat(words.Select(w => w.Substring(0, 1) + w.Substring(1).ToLowerInvariant()));
-        }
-
-        // Bounds the retries of the failing scenarios so a regression shows up as a failure, not a hang.
-        private static readonly MarketingCloudAuthOptions Bounded = new MarketingCloudAuthOptions { Timeout = TimeSpan.FromSeconds(10) };
-
         [Test]
-        public void RejectedCredentialsAreUnauthorizedAndNotRetried()
+        public void AFailureEndToEnd()
         {
             string scenario = FakeMc.Scenario("unauthorized");
-            const string secret = "wrong-secret-4711";
+            const string secret = "wrong-secret-4711"; // the fake answers 401 to a secret starting with "wrong"
             using (var auth = new MarketingCloudAuth(FakeMc.Url(scenario), "id", secret))
             {
                 var error = Assert.Throws<McAuthException>(() => auth.GetToken());
 
                 Assert.That(error.Status, Is.EqualTo(McStatus.Unauthorized));
-                Assert.That(error.Message, Is.Not.Empty);
+                StringAssert.Contains("401", error.Message);
                 Assert.That(error.Message, Is.Not.StringContaining(secret));
-                Assert.That(FakeMc.Count(scenario), Is.EqualTo(1));
             }
         }
 
-        [Test]
-        public void UntrustedCertificateIsANetworkError()
+        // MC_ERR_INVALID_ARGUMENT → InvalidArgument, MC_OK → Ok.
+        private static string PascalCase(string cName)
         {
-            string scenario = FakeMc.Scenario("tls-untrusted");
-            using (var auth = new MarketingCloudAuth(FakeMc.Https + "/" + scenario + "/", "id", "secret", Bounded))
-            {
-                var error = Assert.Throws<McAuthException>(() => auth.GetToken());
-
-                Assert.That(error.Status, Is.EqualTo(McStatus.Network));
-                Assert.That(FakeMc.Count(scenario), Is.EqualTo(0), "no request may pass an untrusted handshake");
-            }
-        }
-
-        [Test]
-        public void ServerErrorsAreHttpAfterRetries()
-        {
-            string scenario = FakeMc.Scenario("http-500", "fail=500x*");
-            using (var auth = new MarketingCloudAuth(FakeMc.Url(scenario), "id", "secret", Bounded))
-            {
-                var error = Assert.Throws<McAuthException>(() => auth.GetToken());
-
-                Assert.That(error.Status, Is.EqualTo(McStatus.Http));
-                Assert.That(FakeMc.Count(scenario), Is.GreaterThan(1), "5xx answers are retried");
-            }
-        }
-
-        [Test]
-        public void MalformedAnswerIsABadResponse()
-        {
-            string scenario = FakeMc.Scenario("garbage", "body=garbage");
-            using (var auth = new MarketingCloudAuth(FakeMc.Url(scenario), "id", "secret", Bounded))
-            {
-                var error = Assert.Throws<McAuthException>(() => auth.GetToken());
-
-                Assert.That(error.Status, Is.EqualTo(McStatus.BadResponse));
-            }
+            string[] words = Regex.Replace(cName, "^MC_(ERR_)?", string.Empty).Split('_');
+            return string.Concat(words.Select(w => w.Substring(0, 1) + w.Substring(1).ToLowerInvariant()));
         }
     }
 }
