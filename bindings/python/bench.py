@@ -1,18 +1,17 @@
 """Cost of a cached get_token() beside the cheapest ctypes call into the same library.
 
-Run under tests/with-fake-mc.sh (or with FAKE_MC_HTTP set); without it, the fake
-server is started from target/release/fake-mc.  Prints medians of several timeit
-repeats; the target is a ratio of at most 3.
+Run under tests/with-fake-mc.sh, which starts the fake Marketing Cloud and sets
+FAKE_MC_HTTP (run-tests.sh does).  Prints medians of several timeit repeats; the
+target is a ratio of at most 3.
 """
 
 from __future__ import annotations
 
 import os
 import statistics
-import subprocess
+import sys
 import timeit
 from ctypes import create_string_buffer
-from pathlib import Path
 from typing import Callable, Dict, List
 
 import mcauth
@@ -52,19 +51,9 @@ def run(fake_http: str) -> None:
 
 def main() -> None:
     fake_http = os.environ.get("FAKE_MC_HTTP")
-    if fake_http:
-        run(fake_http)
-        return
-    binary = Path(__file__).resolve().parents[2] / "target" / "release" / "fake-mc"
-    with subprocess.Popen([str(binary), "--exit-on-stdin-eof"], stdin=subprocess.PIPE,
-                          stdout=subprocess.PIPE, text=True) as fake:
-        assert fake.stdout is not None and fake.stdin is not None
-        fields = dict(part.split("=", 1) for part in fake.stdout.readline().split()[1:])
-        try:
-            run(fields["http"])
-        finally:
-            fake.stdin.close()
-            fake.terminate()
+    if not fake_http:
+        sys.exit("bench.py: FAKE_MC_HTTP is not set: run under tests/with-fake-mc.sh")
+    run(fake_http.rstrip("/"))
 
 
 if __name__ == "__main__":

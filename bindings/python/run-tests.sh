@@ -18,12 +18,8 @@ fi
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps "$here"
 (cd "$root" && cargo build --release -p fake-mc)
 
-# tests/with-fake-mc.sh starts the fake and exports FAKE_MC_*; without it the
-# suite's conftest.py and bench.py start target/release/fake-mc themselves.
-with_fake=()
-if [[ -f "$root/tests/with-fake-mc.sh" ]]; then
-    with_fake=(bash "$root/tests/with-fake-mc.sh")
-fi
+# The one launcher of the fake: it exports the FAKE_MC_* that conftest.py and bench.py require.
+with_fake=(bash "$root/tests/with-fake-mc.sh")
 
 outside="$(mktemp -d)"
 trap 'rm -rf "$outside"' EXIT

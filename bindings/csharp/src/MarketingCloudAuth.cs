@@ -40,7 +40,7 @@ namespace MarketingCloud.Auth
         /// <param name="clientSecret">The installed package's client secret. It is not kept by this object.</param>
         /// <param name="options">Optional settings; null keeps every default.</param>
         /// <exception cref="ArgumentNullException"><paramref name="subdomain"/>, <paramref name="clientId"/> or <paramref name="clientSecret"/> is null.</exception>
-        /// <exception cref="ArgumentOutOfRangeException">An option's time span is out of range.</exception>
+        /// <exception cref="ArgumentOutOfRangeException">An option is negative or too large for the native library's type.</exception>
         /// <exception cref="ArgumentException">The native library refused an argument or option (its message says why).</exception>
         /// <exception cref="DllNotFoundException">The native library (<c>libmcauth.so</c> / <c>mcauth.dll</c>) cannot be found.</exception>
         public MarketingCloudAuth(string subdomain, string clientId, string clientSecret, MarketingCloudAuthOptions options)
@@ -64,6 +64,7 @@ namespace MarketingCloud.Auth
             options = options ?? new MarketingCloudAuthOptions();
             uint? timeoutMs = options.Timeout.HasValue ? TimeoutMilliseconds(options.Timeout.Value) : (uint?)null;
             uint? marginSecs = options.RefreshMargin.HasValue ? MarginSeconds(options.RefreshMargin.Value) : (uint?)null;
+            uint? maxAttempts = options.MaxAttempts.HasValue ? Attempts(options.MaxAttempts.Value) : (uint?)null;
             byte[] caFile = Utf8.ToNative(options.CaFile, nameof(options));
             byte[] proxy = Utf8.ToNative(options.Proxy, nameof(options));
             byte[] subdomainUtf8 = Utf8.ToNative(subdomain, nameof(subdomain));
@@ -84,25 +85,31 @@ namespace MarketingCloud.Auth
 
             try
             {
-                Ensure.Success(status);
+                // The library's message names the refused argument.
+                Ensure.ArgumentsAccepted(status);
                 if (timeoutMs.HasValue)
                 {
-                    Ensure.Success(NativeMethods.mc_auth_set_timeout_ms(handle, timeoutMs.Value), nameof(options));
+                    Ensure.ArgumentsAccepted(NativeMethods.mc_auth_set_timeout_ms(handle, timeoutMs.Value), nameof(options));
                 }
 
                 if (marginSecs.HasValue)
                 {
-                    Ensure.Success(NativeMethods.mc_auth_set_refresh_margin_secs(handle, marginSecs.Value), nameof(options));
+                    Ensure.ArgumentsAccepted(NativeMethods.mc_auth_set_refresh_margin_secs(handle, marginSecs.Value), nameof(options));
+                }
+
+                if (maxAttempts.HasValue)
+                {
+                    Ensure.ArgumentsAccepted(NativeMethods.mc_auth_set_max_attempts(handle, maxAttempts.Value), nameof(options));
                 }
 
                 if (caFile != null)
                 {
-                    Ensure.Success(NativeMethods.mc_auth_set_ca_file(handle, caFile), nameof(options));
+                    Ensure.ArgumentsAccepted(NativeMethods.mc_auth_set_ca_file(handle, caFile), nameof(options));
                 }
 
                 if (proxy != null)
                 {
-                    Ensure.Success(NativeMethods.mc_auth_set_proxy(handle, proxy), nameof(options));
+                    Ensure.ArgumentsAccepted(NativeMethods.mc_auth_set_proxy(handle, proxy), nameof(options));
                 }
             }
             catch
@@ -126,14 +133,17 @@ namespace MarketingCloud.Auth
         /// <summary>
         /// The tenant's REST base URL, <c>https://SUBDOMAIN.rest.marketingcloudapis.com/</c>.
         /// </summary>
-        /// <exception cref="InvalidOperationException">The instance was created from a URL that is not a Marketing Cloud tenant's.</exception>
+        /// <exception cref="McAuthException">
+        /// <see cref="McAuthException.Status"/> <see cref="McStatus.InvalidArgument"/>: the instance was created from a URL
+        /// that names no Marketing Cloud tenant.
+        /// </exception>
         /// <exception cref="ObjectDisposedException">The instance has been disposed.</exception>
         public string RestBaseUrl
         {
             get
             {
                 IntPtr url;
-                Ensure.SuccessForState(NativeMethods.mc_rest_base_url(Handle, out url));
+                Ensure.Success(NativeMethods.mc_rest_base_url(Handle, out url));
                 return Utf8.TakeOwned(url);
             }
         }
@@ -141,14 +151,17 @@ namespace MarketingCloud.Auth
         /// <summary>
         /// The tenant's SOAP endpoint, <c>https://SUBDOMAIN.soap.marketingcloudapis.com/Service.asmx</c>.
         /// </summary>
-        /// <exception cref="InvalidOperationException">The instance was created from a URL that is not a Marketing Cloud tenant's.</exception>
+        /// <exception cref="McAuthException">
+        /// <see cref="McAuthException.Status"/> <see cref="McStatus.InvalidArgument"/>: the instance was created from a URL
+        /// that names no Marketing Cloud tenant.
+        /// </exception>
         /// <exception cref="ObjectDisposedException">The instance has been disposed.</exception>
         public string SoapEndpoint
         {
             get
             {
                 IntPtr url;
-                Ensure.SuccessForState(NativeMethods.mc_soap_endpoint(Handle, out url));
+                Ensure.Success(NativeMethods.mc_soap_endpoint(Handle, out url));
                 return Utf8.TakeOwned(url);
             }
         }
@@ -186,7 +199,8 @@ namespace MarketingCloud.Auth
 
             if (status == McStatus.InvalidArgument)
             {
-                // With a live handle and a buffer, the only cause: a token longer than the buffer.
+                // Most likely a token longer than the buffer: the allocating call returns it whole, or
+                // reports the failure again (a malformed proxy environment variable, say).
                 IntPtr token;
                 Ensure.Success(NativeMethods.mc_get_token(Handle, out token));
                 return Utf8.TakeOwned(token);
@@ -227,7 +241,7 @@ namespace MarketingCloud.Auth
         /// <exception cref="ObjectDisposedException">The instance has been disposed.</exception>
         public void Invalidate(string rejectedToken)
         {
-            Ensure.Success(
+            Ensure.ArgumentsAccepted(
                 NativeMethods.mc_auth_invalidate(Handle, Utf8.ToNative(rejectedToken, nameof(rejectedToken))),
                 nameof(rejectedToken));
         }
@@ -247,17 +261,30 @@ namespace MarketingCloud.Auth
             return "MarketingCloudAuth(subdomain=" + _subdomain + ", clientId=" + _clientId + ")";
         }
 
+        // The option conversions below refuse only what the native uint cannot carry; every value it can carry
+        // goes to the library, which checks it (zero Timeout, MaxAttempts outside 1-10) with its own message.
+
         private static uint TimeoutMilliseconds(TimeSpan timeout)
         {
             // Rounded up so that a tiny positive budget does not become the invalid 0.
             double ms = Math.Ceiling(timeout.TotalMilliseconds);
-            if (timeout <= TimeSpan.Zero || ms > uint.MaxValue)
+            if (timeout < TimeSpan.Zero || ms > uint.MaxValue)
             {
                 throw new ArgumentOutOfRangeException(
-                    "options.Timeout", timeout, "Timeout must be positive and at most uint.MaxValue milliseconds.");
+                    "options.Timeout", timeout, "Timeout must not be negative nor exceed uint.MaxValue milliseconds.");
             }
 
             return (uint)ms;
+        }
+
+        private static uint Attempts(int attempts)
+        {
+            if (attempts < 0)
+            {
+                throw new ArgumentOutOfRangeException("options.MaxAttempts", attempts, "MaxAttempts must not be negative.");
+            }
+
+            return (uint)attempts;
         }
 
         private static uint MarginSeconds(TimeSpan margin)

@@ -6,20 +6,31 @@ namespace MarketingCloud.Auth
     /// Optional settings for a <see cref="MarketingCloudAuth"/>. Leave a property null to keep the
     /// native library's default.
     /// </summary>
-    /// <remarks>The options are read once, by the <see cref="MarketingCloudAuth"/> constructor.</remarks>
+    /// <remarks>
+    /// The options are read once, by the <see cref="MarketingCloudAuth"/> constructor. It throws
+    /// <see cref="ArgumentOutOfRangeException"/> for a value the native type cannot carry (a negative one, or one
+    /// past <see cref="uint.MaxValue"/> units), and <see cref="ArgumentException"/> with the library's message for
+    /// a value the library refuses.
+    /// </remarks>
     public sealed class MarketingCloudAuthOptions
     {
         /// <summary>
         /// The time budget of one token request, retries included (native default: 30 seconds).
-        /// Must be positive and at most <see cref="uint.MaxValue"/> milliseconds; rounded up to whole milliseconds.
+        /// Rounded up to whole milliseconds; the native library refuses zero.
         /// </summary>
         public TimeSpan? Timeout { get; set; }
 
         /// <summary>
         /// How long before its expiry a cached token is replaced (native default: 5 minutes).
-        /// Must be zero or positive and at most <see cref="uint.MaxValue"/> seconds; rounded up to whole seconds.
+        /// Rounded up to whole seconds.
         /// </summary>
         public TimeSpan? RefreshMargin { get; set; }
+
+        /// <summary>
+        /// How many times one token request may be sent, retries included (native default: 4).
+        /// The native library takes 1 to 10.
+        /// </summary>
+        public int? MaxAttempts { get; set; }
 
         /// <summary>
         /// A PEM file whose certificate authorities are trusted in addition to the system's, for a

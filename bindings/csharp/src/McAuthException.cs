@@ -3,12 +3,16 @@ using System;
 namespace MarketingCloud.Auth
 {
     /// <summary>
-    /// A token could not be obtained: the server refused the credentials, answered with an error,
-    /// could not be reached in time, or sent something unexpected. <see cref="Status"/> says which.
+    /// A call failed for a reason other than a refused argument: the server refused the credentials,
+    /// answered with an error, could not be reached in time, or sent something unexpected; or the
+    /// instance's own state cannot answer. <see cref="Status"/> says which.
     /// </summary>
     /// <remarks>
-    /// Invalid arguments are reported as <see cref="ArgumentException"/> instead, so this exception
-    /// always means a problem at run time rather than a programming error.
+    /// An argument the native library refuses is an <see cref="ArgumentException"/> instead. A
+    /// <see cref="Status"/> of <see cref="McStatus.InvalidArgument"/> here comes from a call without
+    /// arguments: <see cref="MarketingCloudAuth.RestBaseUrl"/> or <see cref="MarketingCloudAuth.SoapEndpoint"/>
+    /// of an instance created from a URL that names no tenant, or a token request under a malformed
+    /// proxy environment variable.
     /// The message is the native library's, which never contains the client secret or a token.
     /// </remarks>
     public class McAuthException : Exception

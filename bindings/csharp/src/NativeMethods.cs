@@ -16,7 +16,8 @@ namespace MarketingCloud.Auth
     /// </remarks>
     internal static class NativeMethods
     {
-        // "mcauth" resolves to mcauth.dll on Windows and libmcauth.so / libmcauth.dylib elsewhere.
+        // "mcauth" resolves to mcauth.dll on Windows and libmcauth.so / libmcauth.dylib elsewhere; where it is
+        // searched for is narrowed once for all of these by DefaultDllImportSearchPaths in AssemblyInfo.cs.
         private const string Library = "mcauth";
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
@@ -48,6 +49,9 @@ namespace MarketingCloud.Auth
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         internal static extern McStatus mc_auth_set_proxy(McAuthHandle auth, byte[] proxyUrl);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern McStatus mc_auth_set_max_attempts(McAuthHandle auth, uint attempts);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         internal static extern McStatus mc_rest_base_url(McAuthHandle auth, out IntPtr url);

@@ -1,5 +1,6 @@
 using System;
 using System.Net;
+using System.Text.RegularExpressions;
 
 namespace MarketingCloud.Auth.Tests
 {
@@ -50,10 +51,16 @@ namespace MarketingCloud.Auth.Tests
             return Get("/_last/" + scenario);
         }
 
-        /// <summary>The proxy listener's statistics as JSON.</summary>
-        internal static string ProxyStats()
+        /// <summary>How many requests the fake's proxy has carried.</summary>
+        internal static int ProxyRequests()
         {
-            return Get("/_proxy");
+            Match match = Regex.Match(Get("/_proxy"), "\"requests\"\\s*:\\s*(\\d+)");
+            if (!match.Success)
+            {
+                throw new InvalidOperationException("unexpected /_proxy answer");
+            }
+
+            return int.Parse(match.Groups[1].Value);
         }
 
         private static string Get(string path)

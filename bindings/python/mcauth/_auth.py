@@ -54,20 +54,24 @@ def _utf8(name: str, value: object) -> bytes:
 
 
 def _uint32(name: str, value: object) -> int:
-    """An integer option checked against uint32, which ctypes would otherwise wrap silently."""
+    """An int for a uint32_t parameter. Only what the C type cannot carry is refused here
+    (ctypes would wrap it silently); the range that matters is the library's to check."""
     if isinstance(value, bool) or not isinstance(value, int):
         raise TypeError(f"{name} must be int, not {type(value).__name__}")
-    if not 0 <= value <= _UINT32_MAX:
-        raise _invalid(f"{name} must be between 0 and {_UINT32_MAX}")
+    if value < 0:
+        raise _invalid(f"{name} must not be negative")
+    if value > _UINT32_MAX:
+        raise _invalid(f"{name} must be at most {_UINT32_MAX}")
     return value
 
 
 def _timeout_ms(timeout: object) -> int:
-    """Float seconds to the whole milliseconds the core takes, rounded up so a tiny budget is 1 ms."""
+    """Float seconds to the whole milliseconds the core takes, rounded up so a tiny budget is 1 ms.
+    0 goes through: the library refuses it with its own message."""
     if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
         raise TypeError(f"timeout must be a number of seconds, not {type(timeout).__name__}")
-    if not math.isfinite(timeout) or timeout <= 0:
-        raise _invalid("timeout must be a finite number of seconds greater than 0")
+    if not math.isfinite(timeout) or timeout < 0:
+        raise _invalid("timeout must be a finite, positive number of seconds")
     # round() first drops binary noise (1.1 * 1000 == 1100.0000000000002) that ceil would turn into 1101.
     ms = math.ceil(round(timeout * 1000, 6))
     if ms > _UINT32_MAX:
@@ -103,7 +107,8 @@ class MarketingCloudAuth:
         """``timeout`` is in seconds and ``refresh_margin`` in whole seconds; ``None`` keeps
         the library default.  ``ca_file`` is a PEM file whose CAs are trusted in addition to
         the system roots; ``proxy`` is ``"http://user:pass@host:port"``; ``max_attempts``
-        caps the tries of one token request (1-10)."""
+        caps the tries of one token request (the library takes 1-10).  The library checks
+        each value and refuses a bad one with InvalidArgumentError."""
         # Every argument is converted before mc_auth_new so a bad one leaves nothing to free.
         args = (_utf8("subdomain", subdomain), _utf8("client_id", client_id),
                 _utf8("client_secret", client_secret))
@@ -197,12 +202,12 @@ class MarketingCloudAuth:
 
     @property
     def rest_base_url(self) -> str:
-        """``https://SUB.rest.marketingcloudapis.com/``; InvalidArgumentError for a URL-based base."""
+        """``https://SUB.rest.marketingcloudapis.com/``; InvalidArgumentError for a custom URL."""
         return self._string(lib.mc_rest_base_url)
 
     @property
     def soap_endpoint(self) -> str:
-        """``https://SUB.soap.marketingcloudapis.com/Service.asmx``; InvalidArgumentError for a URL-based base."""
+        """``https://SUB.soap.marketingcloudapis.com/Service.asmx``; InvalidArgumentError for a custom URL."""
         return self._string(lib.mc_soap_endpoint)
 
     @property

@@ -60,10 +60,13 @@ _FUNCTIONS: Tuple[_Row, ...] = (
 
 def _candidates() -> Iterator[Tuple[str, str]]:
     """(place, path or name) in loading order; lazy so later places cost nothing once one loads."""
-    yield "bundled in the package", str(_PACKAGE_DIR / LIBRARY_NAME)
+    # An explicit choice beats a default, as in llama-cpp-python and LibGit2Sharp (whoever
+    # can set MCAUTH_LIBRARY could set LD_PRELOAD anyway); alone, so a wrong path fails loudly.
     override = os.environ.get("MCAUTH_LIBRARY")
     if override:
         yield "MCAUTH_LIBRARY", override
+        return
+    yield "bundled in the package", str(_PACKAGE_DIR / LIBRARY_NAME)
     # Running from a checkout: mcauth/ sits at bindings/python/mcauth under the repository root.
     root = _PACKAGE_DIR.parents[2]
     if (root / "Cargo.toml").is_file():
@@ -94,11 +97,14 @@ def _load() -> Tuple[ctypes.CDLL, str]:
             tried.append(f"  {place}: {path} ({exc})")
             continue
         return lib, path
+    if os.environ.get("MCAUTH_LIBRARY"):
+        hint = "MCAUTH_LIBRARY is set, so no other place was tried: correct it or unset it."
+    else:
+        hint = ("Install the package with `pip install bindings/python` from a checkout with cargo,"
+                " or set MCAUTH_LIBRARY to the library's path.")
     raise ImportError(
         f"mcauth: could not load the native library {LIBRARY_NAME}; tried, in order:\n"
-        + "\n".join(tried)
-        + "\nInstall the package with `pip install bindings/python` from a checkout with cargo,"
-        " or set MCAUTH_LIBRARY to the library's path."
+        + "\n".join(tried) + "\n" + hint
     )
 
 

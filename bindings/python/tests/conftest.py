@@ -1,20 +1,22 @@
-"""The fake Marketing Cloud for the suite: from tests/with-fake-mc.sh's environment, or started here."""
+"""The fake Marketing Cloud that tests/with-fake-mc.sh started, and the one client of its counters."""
 
 from __future__ import annotations
 
 import json
 import os
 import re
-import subprocess
 import urllib.request
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
+
+# The fake is on loopback: never ask it through a proxy named by the environment.
+_DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
 @dataclass(frozen=True)
@@ -24,48 +26,45 @@ class FakeMc:
     proxy: str
     ca: str
 
+    @classmethod
+    def from_environment(cls) -> FakeMc:
+        """The fake named by FAKE_MC_*; stops the run with a clear message when it is not there."""
+        names = ("http", "https", "proxy", "ca")
+        env = {name: os.environ.get(f"FAKE_MC_{name.upper()}", "") for name in names}
+        missing = [f"FAKE_MC_{name.upper()}" for name, value in env.items() if not value]
+        if missing:
+            pytest.exit(f"{', '.join(missing)} not set: run under tests/with-fake-mc.sh "
+                        "(bindings/python/run-tests.sh does)", returncode=2)
+        return cls(**{name: value.rstrip("/") for name, value in env.items()})
+
     def url(self, scenario: str, *, https: bool = False) -> str:
         """The `subdomain` argument that sends token requests to `scenario`."""
         return f"{self.https if https else self.http}/{scenario}/"
 
     def _get(self, path: str) -> Any:
-        with urllib.request.urlopen(f"{self.http}{path}", timeout=10) as answer:
+        with _DIRECT.open(f"{self.http}{path}", timeout=10) as answer:
             return json.loads(answer.read())
 
     def count(self, scenario: str) -> int:
         """Token requests (all attempts) that reached `scenario`."""
         return int(self._get(f"/_count/{scenario}"))
 
-    def proxy_stats(self) -> Any:
-        return self._get("/_proxy")
+    def last(self, scenario: str) -> Any:
+        """The user agent, content type and body of the last token request to `scenario`."""
+        return self._get(f"/_last/{scenario}")
 
+    def proxy_requests(self) -> int:
+        """Requests the fake's proxy has carried."""
+        return int(self._get("/_proxy")["requests"])
 
-def _start_fake() -> Iterator[FakeMc]:
-    binary = REPO_ROOT / "target" / "release" / "fake-mc"
-    if not binary.is_file():
-        pytest.exit(f"{binary} is missing: run `cargo build --release --workspace`", returncode=2)
-    # --exit-on-stdin-eof: the fake dies with us even if this process is killed.
-    proc = subprocess.Popen([str(binary), "--exit-on-stdin-eof"],
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    try:
-        assert proc.stdout is not None
-        line = proc.stdout.readline()
-        fields = dict(part.split("=", 1) for part in line.split()[1:])
-        yield FakeMc(fields["http"], fields["https"], fields["proxy"], fields["ca"])
-    finally:
-        assert proc.stdin is not None
-        proc.stdin.close()
-        proc.terminate()
-        proc.wait(timeout=10)
+    def proxy_authorization(self) -> Any:
+        """The Proxy-Authorization header of the proxy's last request."""
+        return self._get("/_proxy")["last_proxy_authorization"]
 
 
 @pytest.fixture(scope="session")
-def fake() -> Iterator[FakeMc]:
-    env = {key: os.environ.get(f"FAKE_MC_{key.upper()}") for key in ("http", "https", "proxy", "ca")}
-    if all(env.values()):
-        yield FakeMc(**env)  # type: ignore[arg-type]
-    else:
-        yield from _start_fake()
+def fake() -> FakeMc:
+    return FakeMc.from_environment()
 
 
 @pytest.fixture

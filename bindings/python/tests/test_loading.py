@@ -34,7 +34,8 @@ def make_package(where: Path, *, bundled: bool) -> Path:
 
 def import_in_child(path_entry: Path, env_library: str | None) -> subprocess.CompletedProcess[str]:
     """Import mcauth from `path_entry` in a fresh interpreter; prints the loaded library."""
-    env = {key: value for key, value in os.environ.items() if key != "MCAUTH_LIBRARY"}
+    # No LD_LIBRARY_PATH either, so the system search cannot find a build by accident.
+    env = {key: value for key, value in os.environ.items() if key not in ("MCAUTH_LIBRARY", "LD_LIBRARY_PATH")}
     env["PYTHONPATH"] = str(path_entry)
     if env_library is not None:
         env["MCAUTH_LIBRARY"] = env_library
@@ -50,19 +51,23 @@ def other_copy(tmp_path: Path) -> str:
     return str(copy)
 
 
-def test_bundled_library_wins_over_mcauth_library(tmp_path: Path) -> None:
-    package = make_package(tmp_path / "site", bundled=True)
-    child = import_in_child(tmp_path / "site", other_copy(tmp_path))
-    assert child.returncode == 0, child.stderr
-    assert child.stdout.splitlines()[0] == str(package / _native.LIBRARY_NAME)
+def places_tried(stderr: str) -> list[tuple[str, str]]:
+    return re.findall(r"^  (.+?): (.+?) \(", stderr, re.MULTILINE)
 
 
-def test_mcauth_library_is_used_without_a_bundled_library(tmp_path: Path) -> None:
-    make_package(tmp_path / "site", bundled=False)
+def test_mcauth_library_wins_over_the_bundled_library(tmp_path: Path) -> None:
+    make_package(tmp_path / "site", bundled=True)
     override = other_copy(tmp_path)
     child = import_in_child(tmp_path / "site", override)
     assert child.returncode == 0, child.stderr
     assert child.stdout.splitlines() == [override, mcauth.library_version()]
+
+
+def test_bundled_library_without_mcauth_library(tmp_path: Path) -> None:
+    package = make_package(tmp_path / "site", bundled=True)
+    child = import_in_child(tmp_path / "site", None)
+    assert child.returncode == 0, child.stderr
+    assert child.stdout.splitlines()[0] == str(package / _native.LIBRARY_NAME)
 
 
 def test_mcauth_library_wins_over_the_repository_build(tmp_path: Path) -> None:
@@ -83,19 +88,27 @@ def test_mcauth_library_wins_over_the_repository_build(tmp_path: Path) -> None:
     assert child.stdout.splitlines()[0] == str(repo_build)
 
 
-def test_import_error_lists_every_place_tried(tmp_path: Path) -> None:
-    package = make_package(tmp_path / "site", bundled=False)
+def test_a_broken_mcauth_library_fails_without_falling_back(tmp_path: Path) -> None:
+    make_package(tmp_path / "site", bundled=True)  # would load, but the explicit choice is not ignored
     missing = str(tmp_path / "nowhere" / _native.LIBRARY_NAME)
     not_a_library = tmp_path / "not-a-library.so"
     not_a_library.write_text("not ELF")
     for override in (missing, str(not_a_library)):
         child = import_in_child(tmp_path / "site", override)
         assert child.returncode != 0
-        assert "ImportError" in child.stderr
-        places = re.findall(r"^  (.+?): (.+?) \(", child.stderr, re.MULTILINE)
-        assert [place for place, _ in places] == ["bundled in the package", "MCAUTH_LIBRARY", "system search"]
-        assert places[0][1] == str(package / _native.LIBRARY_NAME)
-        assert places[1][1] == override
+        assert "ImportError" in child.stderr and "MCAUTH_LIBRARY is set" in child.stderr
+        assert places_tried(child.stderr) == [("MCAUTH_LIBRARY", override)]
+
+
+def test_import_error_lists_every_place_tried(tmp_path: Path) -> None:
+    package = make_package(tmp_path / "site", bundled=False)
+    child = import_in_child(tmp_path / "site", None)
+    assert child.returncode != 0
+    assert "ImportError" in child.stderr and "set MCAUTH_LIBRARY" in child.stderr
+    assert places_tried(child.stderr) == [
+        ("bundled in the package", str(package / _native.LIBRARY_NAME)),
+        ("system search", _native.LIBRARY_NAME),
+    ]
 
 
 def test_installed_package_imports_from_anywhere_without_environment(tmp_path: Path) -> None:
