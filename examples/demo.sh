@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The demo: the C, Python and C# quick starts, each getting a token, getting it
 # again from the cache, and printing the SOAP header, the endpoints and the
-# cached call's cost. Without MC_SUBDOMAIN/MC_CLIENT_ID/MC_CLIENT_SECRET it
+# cached call's cost; then authenticated REST and SOAP calls from C with
+# libcurl, recovering from a rejected token. Without MC_SUBDOMAIN/MC_CLIENT_ID/MC_CLIENT_SECRET it
 # runs them against the embedded fake Marketing Cloud (over HTTPS, trusting
 # its throwaway CA) and shows how many token requests the server saw; with
 # them, against your tenant. Builds and installs what it needs first.
@@ -29,11 +30,13 @@ fi
 
 source tests/ensure-tools.sh
 ensure_cargo
-ensure_tools gcc:gcc python3:python3 mcs:mono-mcs mono:mono-runtime
+ensure_tools gcc:gcc python3:python3 mcs:mono-mcs mono:mono-runtime curl-config:libcurl4-openssl-dev
 cargo build --release --workspace --quiet
 mkdir -p "$OUT"
 gcc -std=c99 -O2 -Wall -Wextra -Werror -Iinclude examples/c/quickstart.c \
     -Ltarget/release -lmcauth -Wl,-rpath,"$ROOT/target/release" -o "$OUT/quickstart-c"
+gcc -std=c99 -O2 -Wall -Wextra -Werror -Iinclude examples/c/calls.c $(curl-config --cflags --libs) \
+    -Ltarget/release -lmcauth -Wl,-rpath,"$ROOT/target/release" -o "$OUT/calls-c"
 mcs -nologo -unsafe -langversion:7.2 -out:"$OUT/QuickStart.exe" \
     examples/csharp/QuickStart.cs bindings/csharp/src/*.cs
 
@@ -45,10 +48,11 @@ else
 fi
 
 # The fake counts requests per scenario path; each language gets its own.
-server_count() {
-    python3 -c 'import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1]).read().decode())' \
-        "$FAKE_MC_HTTP/_count/demo-$1"
+fake() { # METHOD PATH: the fake's answer
+    python3 -c 'import sys, urllib.request as u; print(u.urlopen(u.Request(sys.argv[2], method=sys.argv[1])).read().decode())' \
+        "$1" "$FAKE_MC_HTTP$2"
 }
+server_count() { fake GET "/_count/demo-$1"; }
 
 run() { # slug label command...
     local slug="$1" label="$2"
@@ -72,8 +76,23 @@ PYTHONPATH="$ROOT/bindings/python${PYTHONPATH:+:$PYTHONPATH}" \
 LD_LIBRARY_PATH="$ROOT/target/release${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
     run csharp "C#" mono "$OUT/QuickStart.exe"
 
+printf '\nC, REST and SOAP calls with libcurl (examples/c/calls.c)'
 if ((set_count == 0)); then
-    printf '\nOK: in each language, one token request served every call and object.\n'
+    # As Marketing Cloud does with a revoked token: the first call is refused.
+    fake POST /_reject/demo-calls/1 >/dev/null
+    printf ': the fake refuses the first call'"'"'s token\n'
+    MC_SUBDOMAIN="$FAKE_MC_HTTPS/demo-calls/" MC_CLIENT_ID="demo-calls-client" \
+        MC_CLIENT_SECRET="demo-calls-secret" MC_CA_FILE="$FAKE_MC_CA" "$OUT/calls-c"
+    printf '  %-13s %s token requests: the refused token and its replacement\n' "server saw" \
+        "$(server_count calls)"
+else
+    printf '\n'
+    "$OUT/calls-c"
+fi
+
+if ((set_count == 0)); then
+    printf '\nOK: in each language, one token request served every call and object;\n'
+    printf 'a refused token was replaced once and the call retried.\n'
 else
     printf '\nOK: your credentials work; tokens are cached and refreshed by mcauth.\n'
 fi

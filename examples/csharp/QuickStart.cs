@@ -94,7 +94,7 @@ internal static class QuickStart
         {
             return get();
         }
-        catch (InvalidOperationException)
+        catch (McAuthException e) when (e.Status == McStatus.InvalidArgument)
         {
             // An instance made from a custom auth URL names no tenant.
             return "n/a (a custom auth URL names no tenant)";
