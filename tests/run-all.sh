@@ -10,7 +10,7 @@ source tests/ensure-tools.sh
 
 ensure_cargo
 ensure_tools gcc:gcc g++:g++ readelf:binutils valgrind:valgrind python3:python3 \
-    mcs:mono-mcs mono:mono-runtime nunit-console:nunit-console
+    mcs:mono-mcs mono:mono-runtime nunit-console:nunit-console curl-config:libcurl4-openssl-dev
 
 suite_rust() {
     cargo fmt --all -- --check
@@ -41,9 +41,11 @@ suite_demo() {
     fi
 }
 
-passed=0 failed=0 failures=()
+passed=0 failed=0 failures=() timings=()
+started=$SECONDS
 for suite in rust c python csharp demo; do
     printf '\n======== %s ========\n' "$suite"
+    suite_started=$SECONDS
     # Not inside `if`: bash ignores `set -e` in a condition, even in a subshell.
     set +e
     (
@@ -52,6 +54,7 @@ for suite in rust c python csharp demo; do
     )
     status=$?
     set -e
+    timings+=("$suite $((SECONDS - suite_started))s")
     if ((status == 0)); then
         passed=$((passed + 1))
     else
@@ -61,6 +64,7 @@ for suite in rust c python csharp demo; do
 done
 
 printf '\n'
+echo "wall time: $((SECONDS - started)) s (${timings[*]})"
 ((failed == 0)) || echo "failed suites: ${failures[*]}"
 echo "suites: $passed passed, $failed failed"
 ((failed == 0))
