@@ -164,7 +164,7 @@ impl Auth {
         if let Some(built) = &slot.built {
             return Ok(built.clone());
         }
-        let built = Arc::new(Transport::new(&self.server, &slot.options)?);
+        let built = Transport::shared(&self.server, &slot.options)?;
         slot.built = Some(built.clone());
         Ok(built)
     }
@@ -247,6 +247,21 @@ mod tests {
         assert!(auth.set_max_attempts(MAX_ATTEMPTS_LIMIT + 1).is_err());
         assert!(auth.set_max_attempts(1).is_ok());
         assert!(auth.set_proxy("nonsense").is_err());
+    }
+
+    #[test]
+    fn handles_that_reach_the_server_alike_share_one_transport() {
+        let a = Auth::new("http://127.0.0.1:9/a/", "id-a", "s").unwrap();
+        let b = Auth::new("http://127.0.0.1:9/b/", "id-b", "s").unwrap();
+        assert!(Arc::ptr_eq(
+            &a.transport().unwrap(),
+            &b.transport().unwrap()
+        ));
+        b.set_proxy("http://127.0.0.1:3128").unwrap();
+        assert!(!Arc::ptr_eq(
+            &a.transport().unwrap(),
+            &b.transport().unwrap()
+        ));
     }
 
     #[test]

@@ -22,6 +22,7 @@ suite_rust() {
         return 1
     fi
     cargo test --workspace --release
+    cargo bench --bench cold_start
 }
 
 suite_c() { bash tests/c/run.sh; }

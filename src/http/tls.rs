@@ -4,31 +4,80 @@
 
 use crate::error::Error;
 use once_cell::sync::Lazy;
-use std::path::Path;
+use parking_lot::Mutex;
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use ureq::tls::{Certificate, PemItem, RootCerts};
 
 pub type Roots = Arc<Vec<Certificate<'static>>>;
 
-/// Loaded once per process, on the first HTTPS request: reading the system
-/// store costs milliseconds.
+/// Loaded once per process, on the first HTTPS request.
 static DEFAULT_ROOTS: Lazy<Roots> = Lazy::new(|| {
-    let system = rustls_native_certs::load_native_certs().certs;
-    let roots: Vec<Certificate<'static>> = if system.is_empty() {
+    let system = system_roots();
+    let roots = if system.is_empty() {
         webpki_root_certs::TLS_SERVER_ROOT_CERTS
             .iter()
             .map(|der| Certificate::from_der(der.as_ref()).to_owned())
             .collect()
     } else {
         system
-            .iter()
-            .map(|der| Certificate::from_der(der.as_ref()).to_owned())
-            .collect()
     };
     Arc::new(roots)
 });
 
-/// The default roots, or the default roots plus the certificates of a bundle.
+/// The system's trust store: its one bundle file when it has one, read
+/// alone. rustls-native-certs reads the bundle *and* every file of the
+/// hashed directory beside it (`SSL_CERT_DIR`, /etc/ssl/certs: the same
+/// certificates again, from some 300 files), which made the first HTTPS
+/// request of a process cost four times the later ones. OpenSSL itself only
+/// opens a directory's file when a verification asks for that hash.
+fn system_roots() -> Vec<Certificate<'static>> {
+    let bundle = bundle_file()
+        .and_then(|file| std::fs::read(file).ok())
+        .map(|pem| certificates(&pem))
+        .unwrap_or_default();
+    if !bundle.is_empty() {
+        return bundle;
+    }
+    rustls_native_certs::load_native_certs()
+        .certs
+        .iter()
+        .map(|der| Certificate::from_der(der.as_ref()).to_owned())
+        .collect()
+}
+
+/// `SSL_CERT_FILE` when set, else the bundle where OpenSSL would find it
+/// (Debian's /etc/ssl/certs/ca-certificates.crt); macOS and Windows keep
+/// their stores in the system, not in a file.
+fn bundle_file() -> Option<PathBuf> {
+    if let Some(file) = std::env::var_os("SSL_CERT_FILE") {
+        return Some(file.into());
+    }
+    #[cfg(all(unix, not(target_os = "macos")))]
+    return openssl_probe::probe().cert_file;
+    #[cfg(not(all(unix, not(target_os = "macos"))))]
+    None
+}
+
+/// The certificates of a PEM text; anything else in it is skipped.
+fn certificates(pem: &[u8]) -> Vec<Certificate<'static>> {
+    ureq::tls::parse_pem(pem)
+        .filter_map(|item| match item {
+            Ok(PemItem::Certificate(cert)) => Some(cert),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Roots with a user's bundle added, by the bundle's content: handles that
+/// add the same bundle share one set of roots, and so one TLS configuration.
+static WITH_ADDED: Lazy<Mutex<HashMap<Vec<u8>, Roots>>> = Lazy::new(Default::default);
+
+/// The default roots, or the default roots plus the certificates of a
+/// bundle. Equal when they are the same set, which lets handles share a
+/// transport.
 #[derive(Clone, Default)]
 pub struct TrustRoots {
     added: Option<Roots>,
@@ -40,6 +89,11 @@ impl TrustRoots {
         let pem = std::fs::read(path).map_err(|e| {
             Error::invalid_argument(format!("cannot read the CA file {}: {e}", path.display()))
         })?;
+        if let Some(roots) = WITH_ADDED.lock().get(&pem) {
+            return Ok(TrustRoots {
+                added: Some(roots.clone()),
+            });
+        }
         let mut added = Vec::new();
         for item in ureq::tls::parse_pem(&pem) {
             match item {
@@ -61,13 +115,37 @@ impl TrustRoots {
         }
         let mut all = DEFAULT_ROOTS.as_ref().clone();
         all.extend(added);
-        Ok(TrustRoots {
-            added: Some(Arc::new(all)),
-        })
+        let roots = WITH_ADDED
+            .lock()
+            .entry(pem)
+            .or_insert(Arc::new(all))
+            .clone();
+        Ok(TrustRoots { added: Some(roots) })
     }
 
     pub fn root_certs(&self) -> RootCerts {
         RootCerts::Specific(self.added.clone().unwrap_or_else(|| DEFAULT_ROOTS.clone()))
+    }
+
+    /// Names the set of roots: the same value for the same set.
+    fn identity(&self) -> usize {
+        self.added
+            .as_ref()
+            .map_or(0, |roots| Arc::as_ptr(roots) as usize)
+    }
+}
+
+impl PartialEq for TrustRoots {
+    fn eq(&self, other: &TrustRoots) -> bool {
+        self.identity() == other.identity()
+    }
+}
+
+impl Eq for TrustRoots {}
+
+impl Hash for TrustRoots {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.identity().hash(state);
     }
 }
 
@@ -79,6 +157,15 @@ mod tests {
     #[test]
     fn default_roots_are_never_empty() {
         assert!(!DEFAULT_ROOTS.is_empty());
+    }
+
+    #[test]
+    fn the_same_bundle_gives_the_same_roots() {
+        let fake = fake_mc::FakeMc::start().unwrap();
+        let a = TrustRoots::with_ca_file(fake.ca_file()).unwrap();
+        let b = TrustRoots::with_ca_file(fake.ca_file()).unwrap();
+        assert!(a == b);
+        assert!(a != TrustRoots::default());
     }
 
     #[test]

@@ -6,6 +6,10 @@ use crate::auth_url::AuthUrl;
 use crate::error::Error;
 use crate::http::proxy;
 use crate::http::tls::TrustRoots;
+use once_cell::sync::Lazy;
+use parking_lot::Mutex;
+use std::collections::HashMap;
+use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
 use ureq::tls::TlsConfig;
 use ureq::{Agent, Proxy};
@@ -44,34 +48,66 @@ pub struct Transport {
     proxy_address: Option<String>,
 }
 
+/// What makes two handles' transports interchangeable.
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct TransportKey {
+    tls: bool,
+    roots: TrustRoots,
+    proxy: Option<Proxy>,
+}
+
+/// Transports in use, shared by every handle that reaches its server the
+/// same way: one TLS configuration (its root store is built once, not per
+/// handle) and one connection pool.
+static SHARED: Lazy<Mutex<HashMap<TransportKey, Weak<Transport>>>> = Lazy::new(Default::default);
+
 impl Transport {
-    pub fn new(server: &AuthUrl, options: &TransportOptions) -> Result<Transport, Error> {
+    /// The transport for `server` with `options`: one already in use by
+    /// another handle when it reaches its server the same way, else a new one.
+    pub fn shared(server: &AuthUrl, options: &TransportOptions) -> Result<Arc<Transport>, Error> {
         let proxy = match &options.proxy {
             Some(p) => Some(p.clone()),
             None => proxy::from_environment(server.host(), server.is_loopback())?,
         };
-        let proxy_address = proxy.as_ref().map(|p| format!("{}:{}", p.host(), p.port()));
+        let key = TransportKey {
+            tls: server.token_url().starts_with("https://"),
+            // Plain loopback HTTP never loads the trust store.
+            roots: options.roots.clone(),
+            proxy,
+        };
+        let mut shared = SHARED.lock();
+        if let Some(transport) = shared.get(&key).and_then(Weak::upgrade) {
+            return Ok(transport);
+        }
+        shared.retain(|_, transport| transport.strong_count() > 0);
+        let transport = Arc::new(Transport::new(&key));
+        shared.insert(key, Arc::downgrade(&transport));
+        Ok(transport)
+    }
+
+    fn new(key: &TransportKey) -> Transport {
+        let proxy_address = key
+            .proxy
+            .as_ref()
+            .map(|p| format!("{}:{}", p.host(), p.port()));
         let mut config = Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(0)
             .user_agent(USER_AGENT)
             // Always set, so that ureq never reads proxies from the
             // environment by its own (different) rules.
-            .proxy(proxy);
-        // Loading the trust store costs milliseconds; plain loopback HTTP
-        // never needs it.
-        if server.token_url().starts_with("https://") {
+            .proxy(key.proxy.clone());
+        if key.tls {
             config = config.tls_config(
                 TlsConfig::builder()
-                    .root_certs(options.roots.root_certs())
+                    .root_certs(key.roots.root_certs())
                     .build(),
             );
         }
-        let config = config.build();
-        Ok(Transport {
-            agent: config.into(),
+        Transport {
+            agent: config.build().into(),
             proxy_address,
-        })
+        }
     }
 
     pub fn post_json(
@@ -151,7 +187,7 @@ mod tests {
     #[test]
     fn an_expired_deadline_sends_nothing() {
         let server = AuthUrl::parse("http://127.0.0.1:9/").unwrap();
-        let transport = Transport::new(&server, &TransportOptions::default()).unwrap();
+        let transport = Transport::shared(&server, &TransportOptions::default()).unwrap();
         let result = transport.post_json(server.token_url(), b"{}", Instant::now());
         assert_eq!(result.err(), Some(TransportError::Timeout));
     }
