@@ -211,3 +211,10 @@ fn bad_arguments_are_refused_before_anything_is_sent() {
     );
     assert_eq!(requests(&s), 0);
 }
+
+#[test]
+fn a_subdomain_label_may_have_63_characters_but_not_64() {
+    assert!(Auth::new(&"b".repeat(63), "id", SECRET).is_ok());
+    let err = Auth::new(&"b".repeat(64), "id", SECRET).unwrap_err();
+    assert_eq!(err.status(), Status::InvalidArgument);
+}
