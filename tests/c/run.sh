@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # tests/c/run.sh — the C side of mcauth's tests:
 #   1. header check: include/mcauth.h compiled (and linked, and run) as C99 and as C++11;
-#   2. tests/c/test_mcauth.c linked against libmcauth.so, then against libmcauth.a,
-#      each run under valgrind against the fake Marketing Cloud;
+#   2. tests/c/test_mcauth.c (the ABI contract) linked against libmcauth.so, then against
+#      libmcauth.a, each run under valgrind against the fake Marketing Cloud;
 #   3. tests/c/bench.c once, not under valgrind (figures are reported, not asserted).
 # Assumes `cargo build --release --workspace` ran; builds when an output is missing.
 # Everything compiled goes to target/c-tests/. Exits non-zero on any failure.
@@ -56,7 +56,7 @@ fi
 run_valgrind() { # name
     local name="$1" log="$OUT/valgrind-$1.log" rc=0
     step "test: $name build under valgrind (log: ${log#"$ROOT"/})"
-    MCAUTH_TEST_UNDER_VALGRIND=1 with_fake "${VALGRIND[@]}" --log-file="$log" "$OUT/test_mcauth_$name" || rc=$?
+    with_fake "${VALGRIND[@]}" --log-file="$log" "$OUT/test_mcauth_$name" || rc=$?
     grep -E 'ERROR SUMMARY|definitely lost|indirectly lost' "$log" | sed 's/^==[0-9]*== /    valgrind: /' || true
     if [[ $rc -ne 0 ]]; then
         echo "test_mcauth_$name failed (exit $rc; 99 = valgrind found errors or leaks)" >&2
