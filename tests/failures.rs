@@ -211,3 +211,27 @@ fn bad_arguments_are_refused_before_anything_is_sent() {
     );
     assert_eq!(requests(&s), 0);
 }
+
+#[test]
+fn a_subdomain_label_may_have_63_characters_but_not_64() {
+    assert!(Auth::new(&"b".repeat(63), "id", SECRET).is_ok());
+    let err = Auth::new(&"b".repeat(64), "id", SECRET).unwrap_err();
+    assert_eq!(err.status(), Status::InvalidArgument);
+}
+
+#[test]
+fn an_unknown_status_code_has_a_text_of_its_own() {
+    let text = |code| {
+        // SAFETY: mc_status_str returns a static NUL-terminated string for every code.
+        unsafe { std::ffi::CStr::from_ptr(mcauth::ffi::mc_status_str(code)) }
+            .to_str()
+            .unwrap()
+    };
+    for unknown in [-1, 8, 99, i32::MIN, i32::MAX] {
+        assert!(
+            Status::ALL.iter().all(|s| s.description() != text(unknown)),
+            "{unknown}: {}",
+            text(unknown)
+        );
+    }
+}

@@ -78,6 +78,15 @@ fn different_credentials_never_share() {
 }
 
 #[test]
+fn the_same_credentials_at_another_url_never_share() {
+    let (s1, s2) = (scenario("flow-url-a", ""), scenario("flow-url-b", ""));
+    let a = http_auth(&s1).token().unwrap();
+    let b = http_auth(&s2).token().unwrap();
+    assert_ne!(a, b);
+    assert_eq!((requests(&s1), requests(&s2)), (1, 1));
+}
+
+#[test]
 fn a_short_lived_token_is_not_fetched_on_every_call() {
     let s = scenario("flow-short", "expires=2");
     let auth = http_auth(&s);
@@ -137,6 +146,21 @@ fn invalidate_replaces_only_the_rejected_token() {
     let third = auth.token().unwrap();
     assert_ne!(second, third);
     assert_eq!(requests(&s), 3);
+}
+
+#[test]
+fn invalidate_reaches_every_handle_and_a_late_one_keeps_the_new_token() {
+    let s = scenario("flow-invalidate-shared", "");
+    let (auth, other) = (http_auth(&s), http_auth(&s));
+    let first = auth.token().unwrap();
+    // Another handle with the same credentials drops the one shared token.
+    assert!(other.invalidate(Some(first.as_str())));
+    let second = auth.token().unwrap();
+    assert_ne!(first, second);
+    // A second caller that was rejected with the old token must not drop the new one.
+    assert!(!auth.invalidate(Some(first.as_str())));
+    assert_eq!(other.token().unwrap(), second);
+    assert_eq!(requests(&s), 2);
 }
 
 #[test]

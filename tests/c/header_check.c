@@ -7,47 +7,44 @@
 
 #include <stdio.h>
 
-/* The status values are part of the ABI ("fixed forever"); a renumbering must not compile. */
-typedef char assert_ok_is_0[MC_OK == 0 ? 1 : -1];
-typedef char assert_internal_is_7[MC_ERR_INTERNAL == 7 ? 1 : -1];
-typedef char assert_bad_response_is_6[MC_ERR_BAD_RESPONSE == 6 ? 1 : -1];
+/* The status values are part of the ABI ("fixed forever"), and so is the buffer size callers
+ * compile in: a change must not compile. */
+typedef char assert_status_values[MC_OK == 0 && MC_ERR_INVALID_ARGUMENT == 1 && MC_ERR_UNAUTHORIZED == 2 &&
+    MC_ERR_HTTP == 3 && MC_ERR_NETWORK == 4 && MC_ERR_TIMEOUT == 5 && MC_ERR_BAD_RESPONSE == 6 &&
+    MC_ERR_INTERNAL == 7 ? 1 : -1];
+typedef char assert_token_buffer_size[MC_TOKEN_BUFFER_SIZE == 65536 ? 1 : -1];
+
+/* Every export at the signature the contract gives it: a declaration that differs does not compile. */
+mc_status (*auth_new)(const char *, const char *, const char *, mc_auth **) = mc_auth_new;
+mc_status (*get_token)(const mc_auth *, char **) = mc_get_token;
+mc_status (*get_token_into)(const mc_auth *, char *, size_t) = mc_get_token_into;
+mc_status (*soap_header)(const mc_auth *, char **) = mc_soap_header;
+mc_status (*invalidate)(const mc_auth *, const char *) = mc_auth_invalidate;
+mc_status (*set_timeout)(mc_auth *, uint32_t) = mc_auth_set_timeout_ms;
+mc_status (*set_margin)(mc_auth *, uint32_t) = mc_auth_set_refresh_margin_secs;
+mc_status (*set_ca)(mc_auth *, const char *) = mc_auth_set_ca_file;
+mc_status (*set_proxy)(mc_auth *, const char *) = mc_auth_set_proxy;
+mc_status (*set_attempts)(mc_auth *, uint32_t) = mc_auth_set_max_attempts;
+mc_status (*rest_url)(const mc_auth *, char **) = mc_rest_base_url;
+mc_status (*soap_url)(const mc_auth *, char **) = mc_soap_endpoint;
+void (*string_free)(char *) = mc_string_free;
+void (*auth_free)(mc_auth *) = mc_auth_free;
+const char *(*status_str)(int) = mc_status_str;
+const char *(*last_error)(void) = mc_last_error;
+const char *(*version)(void) = mc_version;
 
 int main(void)
 {
-    /* Taking every function's address checks each declaration against the contract's signature. */
-    mc_status (*auth_new)(const char *, const char *, const char *, mc_auth **) = mc_auth_new;
-    mc_status (*get_token)(const mc_auth *, char **) = mc_get_token;
-    mc_status (*get_token_into)(const mc_auth *, char *, size_t) = mc_get_token_into;
-    mc_status (*soap_header)(const mc_auth *, char **) = mc_soap_header;
-    mc_status (*invalidate)(const mc_auth *, const char *) = mc_auth_invalidate;
-    mc_status (*set_timeout)(mc_auth *, uint32_t) = mc_auth_set_timeout_ms;
-    mc_status (*set_margin)(mc_auth *, uint32_t) = mc_auth_set_refresh_margin_secs;
-    mc_status (*set_ca)(mc_auth *, const char *) = mc_auth_set_ca_file;
-    mc_status (*set_proxy)(mc_auth *, const char *) = mc_auth_set_proxy;
-    mc_status (*set_attempts)(mc_auth *, uint32_t) = mc_auth_set_max_attempts;
-    mc_status (*rest_url)(const mc_auth *, char **) = mc_rest_base_url;
-    mc_status (*soap_url)(const mc_auth *, char **) = mc_soap_endpoint;
-    void (*string_free)(char *) = mc_string_free;
-    void (*auth_free)(mc_auth *) = mc_auth_free;
-    const char *(*status_str)(int) = mc_status_str;
-    const char *(*last_error)(void) = mc_last_error;
-    const char *(*version)(void) = mc_version;
     mc_auth *h = NULL;
 
-    (void)auth_new; (void)get_token; (void)get_token_into; (void)soap_header; (void)invalidate; (void)set_timeout;
-    (void)set_margin; (void)set_ca; (void)set_proxy; (void)set_attempts; (void)rest_url;
-    (void)soap_url; (void)string_free; (void)auth_free; (void)status_str; (void)last_error;
-
     /* A call that needs no network, so the linked program can run anywhere. */
-    if (mc_auth_new("mc563885gzs27c5t9-63k636ttgm", "id", "secret", &h) != MC_OK)
+    if (auth_new("mc563885gzs27c5t9-63k636ttgm", "id", "secret", &h) != MC_OK)
         return 1;
-    mc_auth_free(h);
-    printf("header ok (%s, libmcauth %s)\n",
+    auth_free(h);
 #ifdef __cplusplus
-           "C++",
+    printf("header ok (C++, libmcauth %s)\n", version());
 #else
-           "C",
+    printf("header ok (C, libmcauth %s)\n", version());
 #endif
-           version());
     return 0;
 }

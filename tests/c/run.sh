@@ -1,11 +1,9 @@
 #!/usr/bin/env bash
-# tests/c/run.sh — the C side of mcauth's tests:
-#   1. header check: include/mcauth.h compiled (and linked, and run) as C99 and as C++11;
-#   2. tests/c/test_mcauth.c linked against libmcauth.so, then against libmcauth.a,
-#      each run under valgrind against the fake Marketing Cloud;
-#   3. tests/c/bench.c once, not under valgrind (figures are reported, not asserted).
-# Assumes `cargo build --release --workspace` ran; builds when an output is missing.
-# Everything compiled goes to target/c-tests/. Exits non-zero on any failure.
+# tests/c/run.sh — the C side of mcauth's tests: 1. include/mcauth.h compiled, linked and run as
+# C99 and as C++11; 2. the static link flags (tests/c/static-libs.txt, README.md) against rustc's;
+# 3. test_mcauth.c, the ABI contract, linked to libmcauth.so and to libmcauth.a, each run under
+# valgrind against the fake Marketing Cloud; 4. bench.c once, not under valgrind (reported, not
+# asserted). Builds what is missing; compiles into target/c-tests/; exits non-zero on any failure.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -15,16 +13,12 @@ REL="$ROOT/target/release"
 OUT="$ROOT/target/c-tests"
 CFLAGS=(-std=c99 -Wall -Wextra -Wpedantic -Werror -pthread -I"$ROOT/include" -I"$ROOT/tests/c")
 CXXFLAGS=(-std=c++11 -Wall -Wextra -Wpedantic -Werror -pthread -I"$ROOT/include")
-# What libmcauth.a needs from the system, as `cargo rustc -- --print native-static-libs` reports
-# for this target (std needs libgcc_s for unwinding, libc for the rest; rt/pthread/dl/m are in
-# glibc >= 2.34 but are listed so older glibc links too).
-STATIC_LIBS=(-lgcc_s -lutil -lrt -lpthread -lm -ldl -lc)
+read -r -a STATIC_LIBS < <(grep -v -e '^#' -e '^$' tests/c/static-libs.txt)
 # The suppressions cover two known false positives in ring's TLS assembly only (see the file).
 VALGRIND=(valgrind --leak-check=full --error-exitcode=99 --errors-for-leak-kinds=definite,indirect
           --show-leak-kinds=definite,indirect --suppressions="$ROOT/tests/c/valgrind-ring.supp")
 
 step() { printf '==> %s\n' "$*"; }
-
 with_fake() { bash "$ROOT/tests/with-fake-mc.sh" "$@"; }
 
 if [[ ! -f "$REL/libmcauth.so" || ! -f "$REL/libmcauth.a" || ! -x "$REL/fake-mc" || ! -f include/mcauth.h ]]; then
@@ -32,6 +26,7 @@ if [[ ! -f "$REL/libmcauth.so" || ! -f "$REL/libmcauth.a" || ! -x "$REL/fake-mc"
     cargo build --release --workspace
 fi
 mkdir -p "$OUT"
+failed=() # a failing check does not stop the others: CI should see every result, then exit 1
 
 step "header check: include/mcauth.h as C99 and C++11 (compile, link, run)"
 gcc "${CFLAGS[@]}" tests/c/header_check.c -L"$REL" -lmcauth -Wl,-rpath,"$REL" -o "$OUT/header_check_c"
@@ -40,23 +35,44 @@ g++ "${CXXFLAGS[@]}" -x c++ tests/c/header_check.c -x none -L"$REL" -lmcauth -Wl
 "$OUT/header_check_c"
 "$OUT/header_check_cpp"
 
+# rustc prints a staticlib's native libraries only while compiling one: cargo compiles a
+# staticlib-only variant of mcauth (seconds, and only when mcauth changed) whose list stays in
+# target/release as long as that build is fresh. It replaces libmcauth.a, which `cargo build`
+# puts back. rustc's note saying where it wrote the list is noise unless cargo failed.
+step "static link flags: tests/c/static-libs.txt and README.md against rustc --print native-static-libs"
+libs_file="$REL/mcauth-native-static-libs.txt"
+rustc_libs() {
+    local log
+    log="$(cargo rustc --quiet --release --lib --crate-type staticlib -- --print native-static-libs="$libs_file" 2>&1)" ||
+        { echo "$log" >&2; return 1; }
+    cargo build --quiet --release --lib
+}
+rustc_libs
+[[ -s "$libs_file" ]] || { cargo clean --quiet --release -p mcauth && rustc_libs; } # deleted while fresh
+rustc_said="$(echo $(<"$libs_file"))"
+readme_line="$(grep -n -m1 'target/release/libmcauth\.a .* -o app' README.md || true)"
+readme="$(sed -E 's/.*target\/release\/libmcauth\.a (.*) -o app.*/\1/' <<<"${readme_line#*:}")"
+if [[ "${STATIC_LIBS[*]}" != "$rustc_said" || "$(echo $readme)" != "$rustc_said" ]]; then
+    echo "static link flags disagree with rustc --print native-static-libs:" >&2
+    echo "  rustc:                   $rustc_said" >&2
+    echo "  tests/c/static-libs.txt: ${STATIC_LIBS[*]}" >&2
+    echo "  README.md line ${readme_line%%:*}: ${readme:-(no line \`cc … target/release/libmcauth.a … -o app\`)}" >&2
+    failed+=("static link flags")
+fi
+
 step "compile: test_mcauth linked against libmcauth.so and libmcauth.a"
-gcc "${CFLAGS[@]}" -g -O0 tests/c/test_mcauth.c -L"$REL" -lmcauth -Wl,-rpath,"$REL" \
-    -o "$OUT/test_mcauth_shared"
-gcc "${CFLAGS[@]}" -g -O0 tests/c/test_mcauth.c "$REL/libmcauth.a" "${STATIC_LIBS[@]}" \
-    -o "$OUT/test_mcauth_static"
+gcc "${CFLAGS[@]}" -g -O0 tests/c/test_mcauth.c -L"$REL" -lmcauth -Wl,-rpath,"$REL" -o "$OUT/test_mcauth_shared"
+gcc "${CFLAGS[@]}" -g -O0 tests/c/test_mcauth.c "$REL/libmcauth.a" "${STATIC_LIBS[@]}" -o "$OUT/test_mcauth_static"
 # Make sure each binary really uses the library the way its name says.
 readelf -d "$OUT/test_mcauth_shared" | grep -q 'NEEDED.*libmcauth\.so' ||
     { echo "test_mcauth_shared does not load libmcauth.so" >&2; exit 1; }
-if readelf -d "$OUT/test_mcauth_static" | grep -q 'NEEDED.*libmcauth'; then
-    echo "test_mcauth_static loads libmcauth dynamically" >&2
-    exit 1
-fi
+! readelf -d "$OUT/test_mcauth_static" | grep -q 'NEEDED.*libmcauth' ||
+    { echo "test_mcauth_static loads libmcauth dynamically" >&2; exit 1; }
 
 run_valgrind() { # name
     local name="$1" log="$OUT/valgrind-$1.log" rc=0
     step "test: $name build under valgrind (log: ${log#"$ROOT"/})"
-    MCAUTH_TEST_UNDER_VALGRIND=1 with_fake "${VALGRIND[@]}" --log-file="$log" "$OUT/test_mcauth_$name" || rc=$?
+    with_fake "${VALGRIND[@]}" --log-file="$log" "$OUT/test_mcauth_$name" || rc=$?
     grep -E 'ERROR SUMMARY|definitely lost|indirectly lost' "$log" | sed 's/^==[0-9]*== /    valgrind: /' || true
     if [[ $rc -ne 0 ]]; then
         echo "test_mcauth_$name failed (exit $rc; 99 = valgrind found errors or leaks)" >&2
@@ -68,8 +84,6 @@ run_valgrind() { # name
         return 1
     fi
 }
-# A failing run does not stop the others: CI should see every result, then a non-zero exit.
-failed=()
 run_valgrind shared || failed+=("test_mcauth (shared)")
 run_valgrind static || failed+=("test_mcauth (static)")
 
@@ -77,8 +91,5 @@ step "bench: cached mc_get_token vs. a mutex+malloc copy (not under valgrind)"
 gcc "${CFLAGS[@]}" -O2 tests/c/bench.c -L"$REL" -lmcauth -Wl,-rpath,"$REL" -o "$OUT/bench"
 with_fake "$OUT/bench" || failed+=("bench")
 
-if [[ ${#failed[@]} -ne 0 ]]; then
-    step "C tests FAILED: ${failed[*]}"
-    exit 1
-fi
+[[ ${#failed[@]} -eq 0 ]] || { step "C tests FAILED: ${failed[*]}"; exit 1; }
 step "C tests passed"
