@@ -153,6 +153,20 @@ fn the_budget_covers_retries_and_backoff() {
 }
 
 #[test]
+fn a_backoff_that_does_not_fit_the_budget_ends_with_the_last_attempts_status() {
+    // No Retry-After: the backoff after the first 503 (100-200 ms) fits a
+    // 250 ms budget, the one after the second (200-400 ms) never does; the
+    // status names the cause, not TIMEOUT.
+    let s = scenario("fail-backoff-budget", "fail=503x*");
+    let auth = http_auth(&s);
+    auth.set_timeout(Duration::from_millis(250)).unwrap();
+    let err = auth.token().unwrap_err();
+    assert_eq!(err.status(), Status::Http, "{err}");
+    assert!(err.message().contains("no time budget left"), "{err}");
+    assert!(requests(&s) < 4);
+}
+
+#[test]
 fn malformed_answers_are_bad_responses_and_not_retried() {
     for body in [
         "garbage",
@@ -227,7 +241,8 @@ fn an_unknown_status_code_has_a_text_of_its_own() {
             .to_str()
             .unwrap()
     };
-    for unknown in [-1, 8, 99, i32::MIN, i32::MAX] {
+    let first_unknown = Status::ALL.len() as i32;
+    for unknown in [-1, first_unknown, 99, i32::MIN, i32::MAX] {
         assert!(
             Status::ALL.iter().all(|s| s.description() != text(unknown)),
             "{unknown}: {}",

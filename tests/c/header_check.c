@@ -11,7 +11,7 @@
  * compile in: a change must not compile. */
 typedef char assert_status_values[MC_OK == 0 && MC_ERR_INVALID_ARGUMENT == 1 && MC_ERR_UNAUTHORIZED == 2 &&
     MC_ERR_HTTP == 3 && MC_ERR_NETWORK == 4 && MC_ERR_TIMEOUT == 5 && MC_ERR_BAD_RESPONSE == 6 &&
-    MC_ERR_INTERNAL == 7 ? 1 : -1];
+    MC_ERR_INTERNAL == 7 && MC_ERR_BUFFER_TOO_SMALL == 8 && MC_ERR_NOT_CACHED == 9 ? 1 : -1];
 typedef char assert_token_buffer_size[MC_TOKEN_BUFFER_SIZE == 65536 ? 1 : -1];
 
 /* Every export at the signature the contract gives it: a declaration that differs does not compile. */

@@ -2,8 +2,9 @@
 # tests/c/run.sh — the C side of mcauth's tests: 1. include/mcauth.h compiled, linked and run as
 # C99 and as C++11; 2. the static link flags (tests/c/static-libs.txt, README.md) against rustc's;
 # 3. test_mcauth.c, the ABI contract, linked to libmcauth.so and to libmcauth.a, each run under
-# valgrind against the fake Marketing Cloud; 4. bench.c once, not under valgrind (reported, not
-# asserted). Builds what is missing; compiles into target/c-tests/; exits non-zero on any failure.
+# valgrind against the fake Marketing Cloud; 4. test_calls.c, the libcurl example through a
+# revoked token; 5. bench.c once, not under valgrind (reported, not asserted). Builds what is
+# missing; compiles into target/c-tests/; exits non-zero on any failure.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -86,6 +87,11 @@ run_valgrind() { # name
 }
 run_valgrind shared || failed+=("test_mcauth (shared)")
 run_valgrind static || failed+=("test_mcauth (static)")
+
+step "calls: examples/c/calls.c (libcurl) from 16 threads through a revoked token"
+gcc "${CFLAGS[@]}" -g tests/c/test_calls.c $(curl-config --cflags --libs) -L"$REL" -lmcauth \
+    -Wl,-rpath,"$REL" -o "$OUT/test_calls"
+with_fake "$OUT/test_calls" || failed+=("test_calls (libcurl)")
 
 step "bench: cached mc_get_token vs. a mutex+malloc copy (not under valgrind)"
 gcc "${CFLAGS[@]}" -O2 tests/c/bench.c -L"$REL" -lmcauth -Wl,-rpath,"$REL" -o "$OUT/bench"

@@ -50,8 +50,9 @@ static int check(int ok, int line, const char *fmt, ...)
 static const char *name(int s)
 {
     static const char *const names[] = {"MC_OK", "MC_ERR_INVALID_ARGUMENT", "MC_ERR_UNAUTHORIZED",
-        "MC_ERR_HTTP", "MC_ERR_NETWORK", "MC_ERR_TIMEOUT", "MC_ERR_BAD_RESPONSE", "MC_ERR_INTERNAL"};
-    return s >= 0 && s < 8 ? names[s] : "an unknown code";
+        "MC_ERR_HTTP", "MC_ERR_NETWORK", "MC_ERR_TIMEOUT", "MC_ERR_BAD_RESPONSE", "MC_ERR_INTERNAL",
+        "MC_ERR_BUFFER_TOO_SMALL", "MC_ERR_NOT_CACHED"};
+    return s >= 0 && s < 10 ? names[s] : "an unknown code";
 }
 
 #define EXPECT(want, call) expect((call), (want), #call, __LINE__)
@@ -96,7 +97,7 @@ static mc_auth *dropping_handle(void)
 
 static void static_texts(void)
 {
-    static const int codes[] = {0, 1, 2, 3, 4, 5, 6, 7, -1, 8, 99, INT_MIN, INT_MAX};
+    static const int codes[] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, -1, 10, 99, INT_MIN, INT_MAX};
     size_t i;
 
     for (i = 0; i < sizeof codes / sizeof codes[0]; i++)
@@ -111,11 +112,13 @@ static void static_texts(void)
 static void outputs_and_ownership(void)
 {
     char *s, *t;
-    mc_auth *h, *fake = fake_handle(fake_http, "outputs", SECRET);
+    mc_auth *h, *fake = fake_handle(fake_http, "outputs", SECRET), *custom = NULL;
 
     EXPECT_OUT(INVALID, h, mc_auth_new("ftp://x", ID, SECRET, &h));
-    EXPECT_OUT(INVALID, s, mc_rest_base_url(fake, &s)); /* the fake's URL names no tenant */
-    EXPECT_OUT(INVALID, s, mc_soap_endpoint(fake, &s));
+    EXPECT(MC_OK, mc_auth_new("https://auth.example.com/", ID, SECRET, &custom));
+    EXPECT_OUT(INVALID, s, mc_rest_base_url(custom, &s)); /* a custom URL names no tenant */
+    EXPECT_OUT(INVALID, s, mc_soap_endpoint(custom, &s));
+    mc_auth_free(custom);
     /* mc_get_token's and mc_soap_header's outputs are section 3's, mc_get_token_into's section 4's. */
 
     EXPECT_OUT(MC_OK, h, mc_auth_new(TENANT, ID, SECRET, &h));
@@ -174,7 +177,7 @@ static void each_status(void)
 }
 
 /* ---- 4. mc_get_token_into copies the token and its NUL into the caller's buffer. A buffer too
- *         small is MC_ERR_INVALID_ARGUMENT and, as after any failure, is left untouched.
+ *         small is MC_ERR_BUFFER_TOO_SMALL and, as after any failure, is left untouched.
  *         MC_TOKEN_BUFFER_SIZE bytes always suffice. ----------------------------------------- */
 
 /* All `n` bytes of `buf` are still the 'x' they were set to. */
@@ -197,9 +200,9 @@ static void token_into_buffer(void)
     EXPECT(MC_OK, mc_get_token_into(h, buf, len + 1));
     CHECK(t != NULL && memcmp(buf, t, len + 1) == 0, "  an exact fit holds the token and its NUL");
     memset(buf, 'x', len + 1);
-    EXPECT(INVALID, mc_get_token_into(h, buf, len));
+    EXPECT(MC_ERR_BUFFER_TOO_SMALL, mc_get_token_into(h, buf, len));
     CHECK(UNTOUCHED(buf, len + 1), "  one byte short: the buffer is untouched");
-    EXPECT(INVALID, mc_get_token_into(h, buf, 0));
+    EXPECT(MC_ERR_BUFFER_TOO_SMALL, mc_get_token_into(h, buf, 0));
     EXPECT(INVALID, mc_get_token_into(h, NULL, MC_TOKEN_BUFFER_SIZE));
     EXPECT(MC_ERR_NETWORK, mc_get_token_into(down, buf, len + 1));
     CHECK(UNTOUCHED(buf, len + 1), "  a failed call leaves the buffer untouched");
@@ -217,6 +220,8 @@ static void null_and_utf8_arguments(void)
 {
     static const char bad[] = "bad-\xff\xfe-utf8";
     char buf[64], *out = NULL, *before = NULL, *after = NULL;
+    uint32_t secs;
+    uint64_t gen;
     mc_auth *h = fake_handle(fake_http, "arguments", SECRET), *o = NULL;
 
     EXPECT(MC_OK, mc_get_token(h, &before)); /* a cached token, which none of the calls may drop */
@@ -227,6 +232,16 @@ static void null_and_utf8_arguments(void)
     REFUSED(mc_get_token(NULL, &out));                 REFUSED(mc_get_token(h, NULL));
     REFUSED(mc_get_token_into(NULL, buf, sizeof buf)); /* its NULL buffer is section 4's */
     REFUSED(mc_soap_header(NULL, &out));               REFUSED(mc_soap_header(h, NULL));
+    REFUSED(mc_soap_header_for(NULL, &out));           REFUSED(mc_soap_header_for(bad, &out));
+    REFUSED(mc_soap_header_for("t", NULL));            REFUSED(mc_get_token_ttl(h, &out, NULL));
+    REFUSED(mc_get_token_ttl(NULL, &out, &secs));      REFUSED(mc_get_token_ttl(h, NULL, &secs));
+    REFUSED(mc_get_cached_token_into(NULL, buf, sizeof buf));
+    REFUSED(mc_get_cached_token_into(h, NULL, sizeof buf));
+    REFUSED(mc_get_token_stamped(NULL, buf, sizeof buf, &gen, &secs));
+    REFUSED(mc_get_token_stamped(h, NULL, sizeof buf, &gen, &secs));
+    REFUSED(mc_get_token_stamped(h, buf, sizeof buf, NULL, &secs));
+    REFUSED(mc_get_token_stamped(h, buf, sizeof buf, &gen, NULL));
+    CHECK(mc_token_generation(NULL) == NULL, "mc_token_generation(NULL) is NULL");
     REFUSED(mc_auth_invalidate(NULL, before));         REFUSED(mc_auth_invalidate(h, bad));
     REFUSED(mc_auth_set_timeout_ms(NULL, 1000));       REFUSED(mc_auth_set_refresh_margin_secs(NULL, 60));
     REFUSED(mc_auth_set_max_attempts(NULL, 2));
@@ -331,6 +346,55 @@ static void threads(void)
     mc_auth_free(shared);
 }
 
+/* ---- 8. What calls need: the header for a given token, the rejection check, the TTL, a
+ *         cached-only read, and the stamped token with its generation counter. ------------------ */
+
+static void for_calls(void)
+{
+    static char mib[1 << 20];
+    static const char *const rejected[] = {
+        "<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"><s:Body><s:Fault>"
+        "<faultcode>s:Client</faultcode><faultstring>Token Expired</faultstring></s:Fault></s:Body></s:Envelope>",
+        "<Envelope><Body><Fault><faultstring>Login Failed</faultstring></Fault></Body></Envelope>",
+        "<e:Envelope xmlns:e=\"http://www.w3.org/2003/05/soap-envelope\"><e:Body><e:Fault><e:Reason>"
+        "<e:Text xml:lang=\"en\">Token Expired</e:Text></e:Reason></e:Fault></e:Body></e:Envelope>"};
+    const char *other = "<Envelope><Body><Fault><faultstring>Server Error</faultstring></Fault></Body></Envelope>";
+    char buf[256], *header = NULL, *token = NULL;
+    uint32_t secs = 0, fresh_ms = 0;
+    uint64_t gen = 0;
+    const uint64_t *counter;
+    mc_auth *h = fake_handle(fake_http, "for-calls/expires=120", SECRET);
+    size_t i;
+
+    EXPECT(MC_OK, mc_soap_header_for("a&b<c>d\"e'f", &header));
+    CHECK(header != NULL && strstr(header, ">a&amp;b&lt;c&gt;d&quot;e&apos;f</h:fueloauth>") != NULL,
+          "  the token is XML-escaped: %s", header != NULL ? header : "(none)");
+    mc_string_free(header);
+    EXPECT(INVALID, mc_soap_header_for("", &header));
+    CHECK(mc_is_token_rejected(401, NULL, 0) == 1, "mc_is_token_rejected: 401 with no body is 1");
+    for (i = 0; i < sizeof rejected / sizeof rejected[0]; i++)
+        CHECK(mc_is_token_rejected(500, rejected[i], strlen(rejected[i])) == 1, "  500 fault %lu is 1", (unsigned long)i);
+    memset(mib, '<', sizeof mib);
+    CHECK(mc_is_token_rejected(200, rejected[0], strlen(rejected[0])) == 1 &&
+              mc_is_token_rejected(500, other, strlen(other)) == 0 && mc_is_token_rejected(500, NULL, 0) == 0 &&
+              mc_is_token_rejected(500, "", 0) == 0 && mc_is_token_rejected(500, "\xff\xfe\0<", 4) == 0 &&
+              mc_is_token_rejected(500, mib, sizeof mib) == 0 && mc_is_token_rejected(200, "{}", 2) == 0,
+          "  another fault, NULL, empty, binary and 1 MiB bodies are 0");
+    EXPECT(MC_ERR_NOT_CACHED, mc_get_cached_token_into(h, buf, sizeof buf));
+    CHECK(fake_count(fake_http, scen) == 0, "  and sent nothing");
+    EXPECT(MC_OK, mc_get_token_ttl(h, &token, &secs));
+    CHECK(secs >= 118 && secs <= 120, "  %u s left of the fake's expiresIn 120", secs);
+    EXPECT(MC_OK, mc_get_cached_token_into(h, buf, sizeof buf));
+    EXPECT(MC_OK, mc_get_token_stamped(h, buf, sizeof buf, &gen, &fresh_ms));
+    counter = mc_token_generation(h);
+    CHECK(token != NULL && strcmp(buf, token) == 0 && counter != NULL && *counter == gen && fresh_ms > 0,
+          "  the same token, generation %lu, fresh for %u ms", (unsigned long)gen, fresh_ms);
+    EXPECT(MC_OK, mc_auth_invalidate(h, token));
+    CHECK(*counter != gen, "  invalidating it changes the generation counter");
+    mc_string_free(token);
+    mc_auth_free(h);
+}
+
 int main(void)
 {
     setvbuf(stdout, NULL, _IOLBF, 0); /* every line is out, even if a check crashes */
@@ -347,6 +411,7 @@ int main(void)
     null_and_utf8_arguments();
     last_error();
     threads();
+    for_calls();
     printf("%d passed, %d failed\n", passed, failed);
     return failed == 0 ? 0 : 1;
 }
