@@ -1,5 +1,5 @@
 //! Generates include/mcauth.h: cbindgen writes the functions and types of
-//! src/ffi/mod.rs, and this script writes the `mc_status` enum from
+//! src/ffi/ (mod.rs, tokens.rs, calls.rs), and this script writes the `mc_status` enum from
 //! src/status_list.rs, the one list of statuses and their texts. The file
 //! is written only when its content changed, so that a plain build never
 //! dirties the work tree or triggers rebuilds of C code that includes it.
@@ -14,6 +14,9 @@ macro_rules! statuses {
     };
 }
 include!("src/status_list.rs");
+
+/// The files that hold the exports.
+const FFI_SOURCES: [&str; 3] = ["src/ffi/mod.rs", "src/ffi/tokens.rs", "src/ffi/calls.rs"];
 
 fn status_enum() -> String {
     let mut c = String::from(
@@ -32,18 +35,21 @@ fn status_enum() -> String {
 }
 
 fn main() {
-    println!("cargo:rerun-if-changed=src/ffi/mod.rs");
+    for file in FFI_SOURCES {
+        println!("cargo:rerun-if-changed={file}");
+    }
     println!("cargo:rerun-if-changed=src/status_list.rs");
     println!("cargo:rerun-if-changed=cbindgen.toml");
     let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("set by cargo"));
     let mut config = cbindgen::Config::from_file(root.join("cbindgen.toml"))
         .expect("cbindgen.toml is readable and valid");
     config.after_includes = Some(status_enum());
+    // cbindgen follows mod.rs's `pub mod` declarations to the other files.
     let header = cbindgen::Builder::new()
         .with_config(config)
         .with_src(root.join("src/ffi/mod.rs"))
         .generate()
-        .expect("cbindgen can parse src/ffi/mod.rs");
+        .expect("cbindgen can parse src/ffi/");
     let mut generated = Vec::new();
     header.write(&mut generated);
     let path = root.join("include/mcauth.h");

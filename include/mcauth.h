@@ -91,6 +91,117 @@ mc_status mc_auth_new(const char *subdomain,
                       const char *client_secret,
                       struct mc_auth **out);
 
+// After a REST or SOAP call answered 401 with `rejected_token`: drops the
+// cached token if it still is `rejected_token` (NULL: drops whatever is
+// cached), so the next `mc_get_token` fetches a new one. Many threads
+// invalidating the same token cause one new request.
+//
+// Ownership: `rejected_token` is only read. Thread safety: may be called
+// concurrently on the same handle.
+mc_status mc_auth_invalidate(const struct mc_auth *auth, const char *rejected_token);
+
+// Sets the time budget of each call on this handle, in milliseconds
+// (default 30000): connect, TLS, retries, backoff and waiting for another
+// thread's request. 0 is `MC_ERR_INVALID_ARGUMENT`.
+//
+// Thread safety: may be called concurrently with other calls on the handle;
+// calls already under way keep the budget they started with.
+mc_status mc_auth_set_timeout_ms(struct mc_auth *auth, uint32_t timeout_ms);
+
+// Sets how many seconds before expiry the token is refreshed (default
+// 300). A token that lives less than twice the margin is refreshed at half
+// its lifetime instead.
+//
+// Thread safety: may be called concurrently with other calls on the handle.
+mc_status mc_auth_set_refresh_margin_secs(struct mc_auth *auth, uint32_t secs);
+
+// Trusts every certificate of the PEM bundle at `pem_path` in addition to
+// the system's roots. A missing, unreadable or certificate-less file is
+// `MC_ERR_INVALID_ARGUMENT`. The file is read now; the path is not kept.
+//
+// Thread safety: may be called concurrently with other calls on the handle.
+mc_status mc_auth_set_ca_file(struct mc_auth *auth, const char *pem_path);
+
+// Sends every request of this handle through the HTTP proxy
+// `http://[user:password@]host:port` (CONNECT for https), never around it.
+// A malformed URL is `MC_ERR_INVALID_ARGUMENT`. Without this call,
+// `HTTPS_PROXY`/`https_proxy`/`ALL_PROXY`/`all_proxy` and `NO_PROXY` apply.
+//
+// Thread safety: may be called concurrently with other calls on the handle.
+mc_status mc_auth_set_proxy(struct mc_auth *auth, const char *proxy_url);
+
+// Sets how many times one call may send the token request, retries
+// included (default 4; 1 to 10, else `MC_ERR_INVALID_ARGUMENT`).
+//
+// Thread safety: may be called concurrently with other calls on the handle.
+mc_status mc_auth_set_max_attempts(struct mc_auth *auth, uint32_t attempts);
+
+// Releases a string returned by this library. NULL is fine. Never pass our
+// strings to `free()` (on Windows the C runtimes may differ), nor strings
+// from elsewhere to this function.
+void mc_string_free(char *s);
+
+// Releases a handle. NULL is fine. Must not race other calls on the same
+// handle. The shared cached token outlives the handle (until it expires),
+// so a new handle with the same credentials reuses it.
+void mc_auth_free(struct mc_auth *auth);
+
+// A static description of a status code; unknown codes get one too.
+// Never NULL; never free it.
+const char *mc_status_str(int status);
+
+// The detail of the last failure of a call made on this thread (the
+// status's text and what went wrong; never the secret or a token). Never
+// NULL; never free it. Valid until the next failing call on this thread.
+const char *mc_last_error(void);
+
+// The library's version, e.g. "0.1.0". Static; never free it.
+const char *mc_version(void);
+
+// Gets `<h:fueloauth xmlns="http://exacttarget.com"
+// xmlns:h="http://exacttarget.com">TOKEN</h:fueloauth>` with the current
+// token XML-escaped, ready to place inside `<s:Header>`.
+//
+// Ownership: on `MC_OK`, `*out_header` receives a string the caller owns
+// and must release with `mc_string_free`; on failure it is NULL.
+// Thread safety: may be called concurrently on the same handle.
+mc_status mc_soap_header(const struct mc_auth *auth, char **out_header);
+
+// Gets the `fueloauth` header element, as `mc_soap_header` does, for
+// exactly `token`: for a caller that already holds the token it will
+// invalidate if the call is rejected, so header and token always agree.
+// Sends nothing; needs no handle. An empty token, or one with characters
+// XML 1.0 cannot carry, is `MC_ERR_INVALID_ARGUMENT`.
+//
+// Ownership: on `MC_OK`, `*out_header` must be released with
+// `mc_string_free`; on failure it is NULL. `token` is only read.
+mc_status mc_soap_header_for(const char *token, char **out_header);
+
+// 1 when an API answer means "this access token was rejected: invalidate
+// the token you sent, get a new one and retry once", else 0. That is HTTP
+// 401 from the REST API (whatever the body), or a SOAP fault (1.1
+// `faultstring` or 1.2 `Reason/Text`, by element local name, any namespace
+// prefix) saying "Token Expired" or "Login Failed", whatever the HTTP
+// status (Marketing Cloud sends 500). Text elsewhere in a document does not
+// count. `body` may be NULL (no body); at most `body_len` bytes are read,
+// and need not be UTF-8 or NUL-terminated.
+//
+// Never blocks, records no error, allocates nothing the caller frees.
+int mc_is_token_rejected(int http_status, const char *body, size_t body_len);
+
+// Gets `https://SUB.rest.marketingcloudapis.com/`. `MC_ERR_INVALID_ARGUMENT`
+// when the handle was made from a URL that names no tenant. Sends nothing.
+//
+// Ownership: on `MC_OK`, `*out_url` must be released with `mc_string_free`.
+mc_status mc_rest_base_url(const struct mc_auth *auth, char **out_url);
+
+// Gets `https://SUB.soap.marketingcloudapis.com/Service.asmx`.
+// `MC_ERR_INVALID_ARGUMENT` when the handle was made from a URL that names
+// no tenant. Sends nothing.
+//
+// Ownership: on `MC_OK`, `*out_url` must be released with `mc_string_free`.
+mc_status mc_soap_endpoint(const struct mc_auth *auth, char **out_url);
+
 // Gets the access token: from the process-wide cache when it is fresh,
 // otherwise with one request shared by every thread and handle with the
 // same credentials.
@@ -152,117 +263,6 @@ const uint64_t *mc_token_generation(const struct mc_auth *auth);
 mc_status mc_get_token_ttl(const struct mc_auth *auth,
                            char **out_token,
                            uint32_t *out_seconds_left);
-
-// Gets `<h:fueloauth xmlns="http://exacttarget.com"
-// xmlns:h="http://exacttarget.com">TOKEN</h:fueloauth>` with the current
-// token XML-escaped, ready to place inside `<s:Header>`.
-//
-// Ownership: on `MC_OK`, `*out_header` receives a string the caller owns
-// and must release with `mc_string_free`; on failure it is NULL.
-// Thread safety: may be called concurrently on the same handle.
-mc_status mc_soap_header(const struct mc_auth *auth, char **out_header);
-
-// Gets the `fueloauth` header element, as `mc_soap_header` does, for
-// exactly `token`: for a caller that already holds the token it will
-// invalidate if the call is rejected, so header and token always agree.
-// Sends nothing; needs no handle. An empty token, or one with characters
-// XML 1.0 cannot carry, is `MC_ERR_INVALID_ARGUMENT`.
-//
-// Ownership: on `MC_OK`, `*out_header` must be released with
-// `mc_string_free`; on failure it is NULL. `token` is only read.
-mc_status mc_soap_header_for(const char *token, char **out_header);
-
-// 1 when an API answer means "this access token was rejected: invalidate
-// the token you sent, get a new one and retry once", else 0. That is HTTP
-// 401 from the REST API (whatever the body), or a SOAP fault (1.1
-// `faultstring` or 1.2 `Reason/Text`, by element local name, any namespace
-// prefix) saying "Token Expired" or "Login Failed", whatever the HTTP
-// status (Marketing Cloud sends 500). Text elsewhere in a document does not
-// count. `body` may be NULL (no body); at most `body_len` bytes are read,
-// and need not be UTF-8 or NUL-terminated.
-//
-// Never blocks, records no error, allocates nothing the caller frees.
-int mc_is_token_rejected(int http_status, const char *body, size_t body_len);
-
-// After a REST or SOAP call answered 401 with `rejected_token`: drops the
-// cached token if it still is `rejected_token` (NULL: drops whatever is
-// cached), so the next `mc_get_token` fetches a new one. Many threads
-// invalidating the same token cause one new request.
-//
-// Ownership: `rejected_token` is only read. Thread safety: may be called
-// concurrently on the same handle.
-mc_status mc_auth_invalidate(const struct mc_auth *auth, const char *rejected_token);
-
-// Sets the time budget of each call on this handle, in milliseconds
-// (default 30000): connect, TLS, retries, backoff and waiting for another
-// thread's request. 0 is `MC_ERR_INVALID_ARGUMENT`.
-//
-// Thread safety: may be called concurrently with other calls on the handle;
-// calls already under way keep the budget they started with.
-mc_status mc_auth_set_timeout_ms(struct mc_auth *auth, uint32_t timeout_ms);
-
-// Sets how many seconds before expiry the token is refreshed (default
-// 300). A token that lives less than twice the margin is refreshed at half
-// its lifetime instead.
-//
-// Thread safety: may be called concurrently with other calls on the handle.
-mc_status mc_auth_set_refresh_margin_secs(struct mc_auth *auth, uint32_t secs);
-
-// Trusts every certificate of the PEM bundle at `pem_path` in addition to
-// the system's roots. A missing, unreadable or certificate-less file is
-// `MC_ERR_INVALID_ARGUMENT`. The file is read now; the path is not kept.
-//
-// Thread safety: may be called concurrently with other calls on the handle.
-mc_status mc_auth_set_ca_file(struct mc_auth *auth, const char *pem_path);
-
-// Sends every request of this handle through the HTTP proxy
-// `http://[user:password@]host:port` (CONNECT for https), never around it.
-// A malformed URL is `MC_ERR_INVALID_ARGUMENT`. Without this call,
-// `HTTPS_PROXY`/`https_proxy`/`ALL_PROXY`/`all_proxy` and `NO_PROXY` apply.
-//
-// Thread safety: may be called concurrently with other calls on the handle.
-mc_status mc_auth_set_proxy(struct mc_auth *auth, const char *proxy_url);
-
-// Sets how many times one call may send the token request, retries
-// included (default 4; 1 to 10, else `MC_ERR_INVALID_ARGUMENT`).
-//
-// Thread safety: may be called concurrently with other calls on the handle.
-mc_status mc_auth_set_max_attempts(struct mc_auth *auth, uint32_t attempts);
-
-// Gets `https://SUB.rest.marketingcloudapis.com/`. `MC_ERR_INVALID_ARGUMENT`
-// when the handle was made from a URL that names no tenant. Sends nothing.
-//
-// Ownership: on `MC_OK`, `*out_url` must be released with `mc_string_free`.
-mc_status mc_rest_base_url(const struct mc_auth *auth, char **out_url);
-
-// Gets `https://SUB.soap.marketingcloudapis.com/Service.asmx`.
-// `MC_ERR_INVALID_ARGUMENT` when the handle was made from a URL that names
-// no tenant. Sends nothing.
-//
-// Ownership: on `MC_OK`, `*out_url` must be released with `mc_string_free`.
-mc_status mc_soap_endpoint(const struct mc_auth *auth, char **out_url);
-
-// Releases a string returned by this library. NULL is fine. Never pass our
-// strings to `free()` (on Windows the C runtimes may differ), nor strings
-// from elsewhere to this function.
-void mc_string_free(char *s);
-
-// Releases a handle. NULL is fine. Must not race other calls on the same
-// handle. The shared cached token outlives the handle (until it expires),
-// so a new handle with the same credentials reuses it.
-void mc_auth_free(struct mc_auth *auth);
-
-// A static description of a status code; unknown codes get one too.
-// Never NULL; never free it.
-const char *mc_status_str(int status);
-
-// The detail of the last failure of a call made on this thread (the
-// status's text and what went wrong; never the secret or a token). Never
-// NULL; never free it. Valid until the next failing call on this thread.
-const char *mc_last_error(void);
-
-// The library's version, e.g. "0.1.0". Static; never free it.
-const char *mc_version(void);
 
 #ifdef __cplusplus
 }  // extern "C"

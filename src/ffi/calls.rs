@@ -1,0 +1,107 @@
+//! What a call to Marketing Cloud needs besides the token: the SOAP header,
+//! whether an answer rejected the token, and the API's addresses.
+#![allow(clippy::missing_safety_doc)] // the header's "Pointers" clause, as in mod.rs
+
+use super::marshal::{malloc_string, out_arg, str_arg, string_out};
+use super::{boundary, mc_auth, mc_status};
+use crate::auth::Auth;
+use crate::error::{Error, Status};
+use std::ffi::{c_char, c_int};
+
+/// Gets `<h:fueloauth xmlns="http://exacttarget.com"
+/// xmlns:h="http://exacttarget.com">TOKEN</h:fueloauth>` with the current
+/// token XML-escaped, ready to place inside `<s:Header>`.
+///
+/// Ownership: on `MC_OK`, `*out_header` receives a string the caller owns
+/// and must release with `mc_string_free`; on failure it is NULL.
+/// Thread safety: may be called concurrently on the same handle.
+#[no_mangle]
+pub unsafe extern "C" fn mc_soap_header(
+    auth: *const mc_auth,
+    out_header: *mut *mut c_char,
+) -> mc_status {
+    ffi_boundary!(status {
+        // SAFETY: per this function's contract.
+        unsafe { string_out(auth, out_header, Auth::soap_header) }
+    })
+}
+
+/// Gets the `fueloauth` header element, as `mc_soap_header` does, for
+/// exactly `token`: for a caller that already holds the token it will
+/// invalidate if the call is rejected, so header and token always agree.
+/// Sends nothing; needs no handle. An empty token, or one with characters
+/// XML 1.0 cannot carry, is `MC_ERR_INVALID_ARGUMENT`.
+///
+/// Ownership: on `MC_OK`, `*out_header` must be released with
+/// `mc_string_free`; on failure it is NULL. `token` is only read.
+#[no_mangle]
+pub unsafe extern "C" fn mc_soap_header_for(
+    token: *const c_char,
+    out_header: *mut *mut c_char,
+) -> mc_status {
+    ffi_boundary!(status {
+        // SAFETY: per this function's contract.
+        let slot = unsafe { out_arg(out_header, "the output pointer") }?;
+        let token = unsafe { str_arg(token, "the token") }?;
+        *slot = malloc_string(&crate::soap::fueloauth_header(token)?)?;
+        Ok(())
+    })
+}
+
+/// 1 when an API answer means "this access token was rejected: invalidate
+/// the token you sent, get a new one and retry once", else 0. That is HTTP
+/// 401 from the REST API (whatever the body), or a SOAP fault (1.1
+/// `faultstring` or 1.2 `Reason/Text`, by element local name, any namespace
+/// prefix) saying "Token Expired" or "Login Failed", whatever the HTTP
+/// status (Marketing Cloud sends 500). Text elsewhere in a document does not
+/// count. `body` may be NULL (no body); at most `body_len` bytes are read,
+/// and need not be UTF-8 or NUL-terminated.
+///
+/// Never blocks, records no error, allocates nothing the caller frees.
+#[no_mangle]
+pub unsafe extern "C" fn mc_is_token_rejected(
+    http_status: c_int,
+    body: *const c_char,
+    body_len: usize,
+) -> c_int {
+    ffi_boundary!({
+        let body: &[u8] = if body.is_null() || body_len == 0 {
+            &[]
+        } else {
+            // SAFETY: `body` points to `body_len` readable bytes, per the contract.
+            unsafe { std::slice::from_raw_parts(body.cast::<u8>(), body_len) }
+        };
+        c_int::from(crate::rejection::is_token_rejected(http_status, body))
+    })
+}
+
+/// Gets `https://SUB.rest.marketingcloudapis.com/`. `MC_ERR_INVALID_ARGUMENT`
+/// when the handle was made from a URL that names no tenant. Sends nothing.
+///
+/// Ownership: on `MC_OK`, `*out_url` must be released with `mc_string_free`.
+#[no_mangle]
+pub unsafe extern "C" fn mc_rest_base_url(
+    auth: *const mc_auth,
+    out_url: *mut *mut c_char,
+) -> mc_status {
+    ffi_boundary!(status {
+        // SAFETY: per this function's contract.
+        unsafe { string_out(auth, out_url, Auth::rest_base_url) }
+    })
+}
+
+/// Gets `https://SUB.soap.marketingcloudapis.com/Service.asmx`.
+/// `MC_ERR_INVALID_ARGUMENT` when the handle was made from a URL that names
+/// no tenant. Sends nothing.
+///
+/// Ownership: on `MC_OK`, `*out_url` must be released with `mc_string_free`.
+#[no_mangle]
+pub unsafe extern "C" fn mc_soap_endpoint(
+    auth: *const mc_auth,
+    out_url: *mut *mut c_char,
+) -> mc_status {
+    ffi_boundary!(status {
+        // SAFETY: per this function's contract.
+        unsafe { string_out(auth, out_url, Auth::soap_endpoint) }
+    })
+}
