@@ -59,13 +59,7 @@ class _Client(suds.client.Client):
 
     def __init__(self, wsdl: str, *, auth: MarketingCloudAuth, **kwargs: Any) -> None:
         super().__init__(wsdl, **kwargs)
-        self._mcauth = auth
         self.service = _Selector(self.service, auth)
-
-    def clone(self) -> suds.client.Client:
-        clone = super().clone()
-        clone.service = _Selector(clone.service, self._mcauth)
-        return clone
 
 
 class _Selector:
@@ -147,7 +141,8 @@ class _FuelOAuthPlugin(suds.plugin.MessagePlugin):
         header.append(element)
 
     def __deepcopy__(self, memo: Any) -> _FuelOAuthPlugin:
-        # Client.clone() deep-copies options: share the auth object, never copy its handle.
+        # Client.clone() deep-copies options (it recurses without end in suds 1.2 anyway):
+        # share the auth object, never a copy of its native handle, freed twice.
         return self
 
 

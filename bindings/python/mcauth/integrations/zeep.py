@@ -1,7 +1,7 @@
 """``client``: a ``zeep.Client`` whose every operation carries Marketing Cloud's ``fueloauth``
 header, renewed once on a rejection, and goes to the tenant's SOAP endpoint.
 
-    client(auth, auth.soap_endpoint.replace("Service.asmx", "etframework.wsdl")).service.Retrieve(...)
+    client(auth, wsdl_url).service.Retrieve(RetrieveRequest={"ObjectType": "Subscriber"})
 """
 
 from __future__ import annotations
