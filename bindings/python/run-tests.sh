@@ -13,6 +13,9 @@ if [[ ! -x "$venv/bin/python" ]]; then
     "$python" -m venv "$venv"
 fi
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check pytest
+# The libraries of the integrations (pyproject.toml's "all" extra), for tests/test_integration_*.py.
+"$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
+    "requests>=2.20" "httpx>=0.23" "anyio>=3" "zeep>=4" lxml "suds>=1.0"
 # --force-reinstall: the version does not change between builds, so pip would
 # otherwise keep the wheel installed by an earlier run.
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps "$here"

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from ._auth import MarketingCloudAuth
+from ._calls import is_token_rejected, soap_header_for
 from ._errors import (
     BadResponseError,
+    BufferTooSmallError,
     HttpError,
     InternalError,
     InvalidArgumentError,
     McAuthError,
     NetworkError,
+    NotCachedError,
     RequestTimeoutError,
     UnauthorizedError,
 )
@@ -19,16 +22,20 @@ __version__ = "0.1.0"
 
 __all__ = [
     "BadResponseError",
+    "BufferTooSmallError",
     "HttpError",
     "InternalError",
     "InvalidArgumentError",
     "MarketingCloudAuth",
     "McAuthError",
     "NetworkError",
+    "NotCachedError",
     "RequestTimeoutError",
     "UnauthorizedError",
     "__version__",
+    "is_token_rejected",
     "library_version",
+    "soap_header_for",
 ]
 
 

@@ -5,19 +5,27 @@ from __future__ import annotations
 import math
 import os
 import threading
-from ctypes import byref, c_char_p, c_void_p, create_string_buffer
+import time
+from ctypes import byref, c_char_p, c_uint32, c_uint64, c_void_p, create_string_buffer
 from types import TracebackType
 from typing import Any, List, Optional, Tuple, Type, Union
 
-from ._errors import MC_ERR_INVALID_ARGUMENT, InvalidArgumentError
+from ._errors import MC_ERR_INVALID_ARGUMENT, InvalidArgumentError, NotCachedError
 from ._native import lib
 
 _UINT32_MAX = 0xFFFF_FFFF
 
 # Bound once: the per-call attribute lookups are a measurable part of a cached get_token.
 _get_token_into = lib.mc_get_token_into
+_get_cached_token_into = lib.mc_get_cached_token_into
 _soap_header = lib.mc_soap_header
 _string_free = lib.mc_string_free
+_get_token_stamped = lib.mc_get_token_stamped
+_monotonic = time.monotonic
+
+# get_token's own copy of the token: (token, generation, fresh_until), one tuple so that
+# swapping it is atomic.  No uint64 equals -1, so this copy is never served.
+_NO_COPY: Tuple[str, int, float] = ("", -1, 0.0)
 
 # mc_get_token_into's contract: this many bytes always hold a token and its NUL.
 _TOKEN_BUFFER_SIZE = 65536
@@ -31,6 +39,30 @@ class _TokenBuffer(threading.local):
 
 
 _token_buffer = _TokenBuffer()
+
+
+class _Stamp(threading.local):
+    """mc_get_token_stamped's two out-values, one pair per thread."""
+
+    def __init__(self) -> None:
+        self.generation = c_uint64()
+        self.fresh_ms = c_uint32()
+        self.generation_ref = byref(self.generation)
+        self.fresh_ms_ref = byref(self.fresh_ms)
+
+
+_stamp = _Stamp()
+
+
+def _counter_view(counter: c_uint64) -> memoryview:
+    """A 0-dimensional view of a uint64: ``view[()]`` is one aligned 64-bit load, and is cheaper
+    than ``counter.value`` (no attribute lookup), which matters on the cached path."""
+    return memoryview(counter).cast("B").cast("Q", shape=[])
+
+
+def _closed_generation() -> memoryview:
+    """A counter owned by Python that no copy's generation matches: what close() leaves behind."""
+    return _counter_view(c_uint64(0xFFFF_FFFF_FFFF_FFFF))  # the core counts up from 1, never here
 
 
 def _invalid(message: str) -> InvalidArgumentError:
@@ -146,6 +178,12 @@ class MarketingCloudAuth:
         # which exactly one thread gets to pop.
         self._calls: List[None] = []
         self._unfreed = [handle]
+        # The cached get_token() is pure Python: it serves self._copy while the core's
+        # generation counter for these credentials still holds the copy's generation (one
+        # 64-bit load) and the copy is fresh.  Any new token or invalidation, by any object,
+        # thread or C caller in the process, changes the counter.
+        self._generation = _counter_view(c_uint64.from_address(lib.mc_token_generation(handle)))
+        self._copy = _NO_COPY
 
     def _string(self, func: Any) -> str:
         """Call a `char **` getter; copy the result and release it with mc_string_free whatever happens."""
@@ -165,15 +203,68 @@ class MarketingCloudAuth:
 
     def get_token(self) -> str:
         """The access token, from the process-wide cache or freshly requested."""
+        token, generation, fresh_until = self._copy
+        if self._generation[()] == generation and _monotonic() < fresh_until:
+            return token
+        return self._get_token_stamped()
+
+    def _get_token_stamped(self) -> str:
+        """get_token's slow path: the core's token, and a new copy of it for the fast path."""
         calls = self._calls
         calls.append(None)  # before the closed check, as in _string
         try:
             if self._closed:
                 raise _closed_error()
+            buffer, stamp = _token_buffer.buffer, _stamp
+            started = _monotonic()  # fresh_ms counts from the call, so start the clock before it
+            _get_token_stamped(self._handle, buffer, _TOKEN_BUFFER_SIZE,
+                               stamp.generation_ref, stamp.fresh_ms_ref)  # errcheck raises on failure
+            token = buffer.value.decode("utf-8")
+            # Written even if close() ran meanwhile: close() swapped the counter, so it never matches.
+            self._copy = (token, stamp.generation.value, started + stamp.fresh_ms.value / 1000)
+            return token
+        finally:
+            calls.pop()
+            if self._closed and not calls:
+                self._free()
+
+    def get_cached_token(self) -> Optional[str]:
+        """The token if one is cached and usable now, else ``None``; never sends or waits.
+
+        For event loops: serve this inline and run ``get_token()`` off the loop only on ``None``.
+        """
+        token, generation, fresh_until = self._copy
+        if self._generation[()] == generation and _monotonic() < fresh_until:
+            return token
+        calls = self._calls
+        calls.append(None)
+        try:
+            if self._closed:
+                raise _closed_error()
             buffer = _token_buffer.buffer
-            _get_token_into(self._handle, buffer, _TOKEN_BUFFER_SIZE)  # errcheck raises on failure
+            try:
+                _get_cached_token_into(self._handle, buffer, _TOKEN_BUFFER_SIZE)
+            except NotCachedError:
+                return None
             return buffer.value.decode("utf-8")
         finally:
+            calls.pop()
+            if self._closed and not calls:
+                self._free()
+
+    def get_token_ttl(self) -> Tuple[str, int]:
+        """``(token, seconds)``: the token and how many whole seconds it stays valid (until it
+        expires, not until it is refreshed), for logs and schedulers."""
+        calls = self._calls
+        calls.append(None)
+        out, seconds = c_char_p(), c_uint32()
+        try:
+            if self._closed:
+                raise _closed_error()
+            lib.mc_get_token_ttl(self._handle, byref(out), byref(seconds))
+            return out.value.decode("utf-8"), seconds.value  # type: ignore[union-attr]  # MC_OK: never NULL
+        finally:
+            _string_free(out)
             calls.pop()
             if self._closed and not calls:
                 self._free()
@@ -219,6 +310,12 @@ class MarketingCloudAuth:
 
         The cached token stays in the process-wide cache for other objects.
         """
+        # First the fast path's counter: a get_token() that already loaded the native one reads
+        # it in the same step (an attribute load and a subscript, with no point between them
+        # where CPython switches threads), so the library's counter is never read once the
+        # handle may be freed.  Later calls miss the copy, take the slow path and raise.
+        self._generation = _closed_generation()
+        self._copy = _NO_COPY
         self._closed = True
         if not self._calls:
             self._free()
@@ -248,6 +345,17 @@ class MarketingCloudAuth:
         if hasattr(self, "_unfreed"):
             self._closed = True
             self._free()
+
+    def __copy__(self) -> MarketingCloudAuth:
+        # A copy would share the native handle and free it twice; a new object with the same
+        # credentials shares the cached token anyway.
+        raise TypeError(f"{type(self).__name__} cannot be copied: create another with the same credentials")
+
+    def __deepcopy__(self, memo: object) -> MarketingCloudAuth:
+        return self.__copy__()
+
+    def __reduce__(self) -> object:
+        raise TypeError(f"{type(self).__name__} cannot be pickled: it holds a native handle and no secret")
 
     def __repr__(self) -> str:
         # Never the secret (not even kept) and never a token.

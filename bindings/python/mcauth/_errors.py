@@ -54,6 +54,16 @@ class InternalError(McAuthError):
     """A bug inside the library: a caught panic (MC_ERR_INTERNAL)."""
 
 
+class BufferTooSmallError(McAuthError):
+    """A token buffer too small (MC_ERR_BUFFER_TOO_SMALL); the binding always passes one large
+    enough, so this never reaches users."""
+
+
+class NotCachedError(McAuthError):
+    """No usable token is cached (MC_ERR_NOT_CACHED), from the cached-only call; the binding
+    turns it into ``None`` (``get_cached_token()``), so this never reaches users."""
+
+
 # The numbers are mc_status values from mcauth.h, fixed forever by the C contract.
 MC_ERR_INVALID_ARGUMENT = 1
 
@@ -65,6 +75,8 @@ _BY_STATUS: dict[int, type[McAuthError]] = {
     5: RequestTimeoutError,
     6: BadResponseError,
     7: InternalError,
+    8: BufferTooSmallError,
+    9: NotCachedError,
 }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ctypes
 import os
-from ctypes import POINTER, c_char_p, c_int, c_size_t, c_uint32, c_void_p
+from ctypes import POINTER, c_char_p, c_int, c_size_t, c_uint32, c_uint64, c_void_p
 from pathlib import Path
 from typing import Any, Callable, Iterator, Optional, Sequence, Tuple
 
@@ -49,6 +49,16 @@ _FUNCTIONS: Tuple[_Row, ...] = (
     ("mc_rest_base_url", (c_void_p, POINTER(c_char_p)), c_int, _check_status),
     ("mc_soap_endpoint", (c_void_p, POINTER(c_char_p)), c_int, _check_status),
     # c_char_p: it receives the very objects the getters filled (see above).
+    # Issue 8: calls, not just tokens.
+    ("mc_get_token_stamped", (c_void_p, c_char_p, c_size_t, POINTER(c_uint64), POINTER(c_uint32)),
+     c_int, _check_status),
+    # A pointer into the library, valid while the handle lives: c_void_p gives its address.
+    ("mc_token_generation", (c_void_p,), c_void_p, None),
+    ("mc_get_cached_token_into", (c_void_p, c_char_p, c_size_t), c_int, _check_status),
+    ("mc_get_token_ttl", (c_void_p, POINTER(c_char_p), POINTER(c_uint32)), c_int, _check_status),
+    ("mc_soap_header_for", (c_char_p, POINTER(c_char_p)), c_int, _check_status),
+    # Returns 1 or 0, never a status: no errcheck.  The body is bytes with a length (NULs allowed).
+    ("mc_is_token_rejected", (c_int, c_char_p, c_size_t), c_int, None),
     ("mc_string_free", (c_char_p,), None, None),
     ("mc_auth_free", (c_void_p,), None, None),
     # Static strings owned by the library: c_char_p copies them and nothing is freed.

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import copy
 import ctypes
 import gc
 import os
+import pickle
 import threading
 import time
 import uuid
@@ -63,6 +65,14 @@ def test_close_is_idempotent_and_use_after_close_raises(fake: FakeMc, scenario: 
             call()
         assert isinstance(caught.value, ValueError) and caught.value.status == 1
     assert fake.count(scenario) == 0
+
+
+def test_copying_or_pickling_is_refused(fake: FakeMc, scenario: str) -> None:
+    with mcauth.MarketingCloudAuth(fake.url(scenario), "client-copy", f"s3cr3t-{uuid.uuid4().hex}") as auth:
+        for attempt in (copy.copy, copy.deepcopy, pickle.dumps):
+            with pytest.raises(TypeError):
+                attempt(auth)
+        assert auth.get_token()  # the original is untouched
 
 
 def test_with_block_closes(fake: FakeMc, scenario: str) -> None:

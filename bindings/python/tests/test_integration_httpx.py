@@ -1,0 +1,204 @@
+"""mcauth.integrations.httpx.BearerAuth against the fake's REST API, sync and async."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from pathlib import Path
+from typing import Any, AsyncIterator, Iterator, List
+
+import pytest
+
+httpx = pytest.importorskip("httpx")
+
+import mcauth  # noqa: E402
+from conftest import FakeMc  # noqa: E402
+from fake_api import on_threads, reject, revoke, secret, stats  # noqa: E402
+from mcauth.integrations.httpx import BearerAuth  # noqa: E402
+
+BODY = b'{"name": "caf\xc3\xa9", "items": [1, 2, 3]}'
+
+
+@pytest.fixture
+def auth(fake: FakeMc, scenario: str) -> Iterator[mcauth.MarketingCloudAuth]:
+    with mcauth.MarketingCloudAuth(fake.url(scenario), "client-a", secret()) as auth:
+        yield auth
+
+
+@pytest.fixture
+def client(auth: mcauth.MarketingCloudAuth) -> Iterator[Any]:
+    with httpx.Client(auth=BearerAuth(auth)) as client:
+        yield client
+
+
+def url(auth: mcauth.MarketingCloudAuth) -> str:
+    return auth.rest_base_url + "data/v1/echo"
+
+
+def run(coroutine: Any) -> Any:
+    return asyncio.run(coroutine)
+
+
+# Sync
+
+def test_sixteen_threads_through_one_revoked_token_get_one_new_token(
+        fake: FakeMc, scenario: str, auth: mcauth.MarketingCloudAuth, client: Any) -> None:
+    assert client.post(url(auth), content=BODY).status_code == 200
+    revoke(fake, scenario)
+    answers = on_threads(16, lambda: client.post(url(auth), content=BODY))
+    assert [a.status_code for a in answers] == [200] * 16
+    assert all(a.content == BODY for a in answers)
+    assert stats(fake, scenario)["token_requests"] == 2
+
+
+def test_a_second_rejection_in_a_row_reaches_the_caller(
+        fake: FakeMc, scenario: str, auth: mcauth.MarketingCloudAuth, client: Any) -> None:
+    auth.get_token()
+    reject(fake, scenario, 2)
+    answer = client.post(url(auth), content=BODY)
+    assert answer.status_code == 401 and answer.json()["message"] == "Not Authorized"
+    assert [first.status_code for first in answer.history] == [401]
+    counts = stats(fake, scenario)
+    assert counts["rest_calls"] == 2 and counts["token_requests"] == 2
+    assert client.post(url(auth), content=BODY).status_code == 200
+
+
+@pytest.mark.parametrize("kind", ["bytes", "str", "json", "form", "file"])
+def test_replayable_bodies_arrive_whole_after_a_rejection(
+        fake: FakeMc, scenario: str, auth: mcauth.MarketingCloudAuth, client: Any,
+        tmp_path: Path, kind: str) -> None:
+    auth.get_token()
+    revoke(fake, scenario)
+    if kind == "json":
+        answer, expected = client.post(url(auth), json=json.loads(BODY)), None
+    elif kind == "form":
+        answer, expected = client.post(url(auth), data={"a": "1", "b": "é"}), b"a=1&b=%C3%A9"
+    elif kind == "file":
+        path = tmp_path / "body.json"
+        path.write_bytes(BODY)
+        with path.open("rb") as file:
+            answer, expected = client.post(url(auth), content=file), BODY
+    else:
+        answer, expected = client.post(url(auth), content=BODY if kind == "bytes" else BODY.decode()), BODY
+    assert answer.status_code == 200 and len(answer.history) == 1
+    if expected is None:
+        assert json.loads(answer.content) == json.loads(BODY)
+    else:
+        assert answer.content == expected
+    assert stats(fake, scenario)["token_requests"] == 2
+
+
+def test_a_generator_body_is_never_sent_again(
+        fake: FakeMc, scenario: str, auth: mcauth.MarketingCloudAuth, client: Any) -> None:
+    auth.get_token()
+    revoke(fake, scenario)
+
+    def chunks() -> Iterator[bytes]:
+        yield BODY[:10]
+        yield BODY[10:]
+
+    answer = client.post(url(auth), content=chunks())
+    assert answer.status_code == 401 and answer.history == []
+    assert stats(fake, scenario)["rest_calls"] == 1
+    again = client.post(url(auth), content=chunks())
+    assert again.status_code == 200 and again.content == BODY
+    assert stats(fake, scenario)["token_requests"] == 2
+
+
+# Async
+
+def test_async_sixteen_tasks_through_one_revoked_token_get_one_new_token(
+        fake: FakeMc, scenario: str, auth: mcauth.MarketingCloudAuth) -> None:
+    async def main() -> List[Any]:
+        async with httpx.AsyncClient(auth=BearerAuth(auth)) as client:
+            assert (await client.post(url(auth), content=BODY)).status_code == 200
+            revoke(fake, scenario)
+            return await asyncio.gather(*(client.post(url(auth), content=BODY) for _ in range(16)))
+
+    answers = run(main())
+    assert [a.status_code for a in answers] == [200] * 16
+    assert all(a.content == BODY for a in answers)
+    assert stats(fake, scenario)["token_requests"] == 2
+
+
+def test_async_a_second_rejection_in_a_row_reaches_the_caller(
+        fake: FakeMc, scenario: str, auth: mcauth.MarketingCloudAuth) -> None:
+    async def main() -> Any:
+        async with httpx.AsyncClient(auth=BearerAuth(auth)) as client:
+            auth.get_token()
+            reject(fake, scenario, 2)
+            answer = await client.post(url(auth), json={"a": 1})
+            assert (await client.post(url(auth), json={"a": 1})).status_code == 200
+            return answer
+
+    answer = run(main())
+    assert answer.status_code == 401 and [first.status_code for first in answer.history] == [401]
+    assert stats(fake, scenario)["token_requests"] == 2
+
+
+def test_async_an_async_generator_body_is_never_sent_again(
+        fake: FakeMc, scenario: str, auth: mcauth.MarketingCloudAuth) -> None:
+    async def chunks() -> AsyncIterator[bytes]:
+        yield BODY[:10]
+        yield BODY[10:]
+
+    async def main() -> List[Any]:
+        async with httpx.AsyncClient(auth=BearerAuth(auth)) as client:
+            auth.get_token()
+            revoke(fake, scenario)
+            return [await client.post(url(auth), content=chunks()) for _ in range(2)]
+
+    rejected, again = run(main())
+    assert rejected.status_code == 401 and rejected.history == []
+    assert again.status_code == 200 and again.content == BODY
+    assert stats(fake, scenario)["rest_calls"] == 2
+
+
+def test_async_a_cached_token_is_served_inline(
+        fake: FakeMc, scenario: str, auth: mcauth.MarketingCloudAuth, monkeypatch: pytest.MonkeyPatch) -> None:
+    import mcauth.integrations.httpx as integration
+
+    async def no_thread(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("a worker thread was used for a cached token")
+
+    async def main() -> Any:
+        async with httpx.AsyncClient(auth=BearerAuth(auth)) as client:
+            return await client.post(url(auth), content=BODY)
+
+    auth.get_token()
+    monkeypatch.setattr(integration.anyio.to_thread, "run_sync", no_thread)
+    assert run(main()).status_code == 200
+    auth.invalidate(None)  # now only a worker thread can get one
+    with pytest.raises(AssertionError, match="worker thread"):
+        run(main())
+
+
+def test_async_flow_keeps_the_loop_responsive_while_a_token_is_requested(
+        fake: FakeMc, scenario: str) -> None:
+    slow = f"{scenario}/delay=1000"  # the token request takes 1 s
+
+    async def main() -> List[float]:
+        ticks: List[float] = []
+        done = asyncio.Event()
+
+        async def ticker() -> None:
+            while not done.is_set():
+                ticks.append(time.monotonic())
+                await asyncio.sleep(0.01)
+
+        with mcauth.MarketingCloudAuth(fake.url(slow), "client-a", secret()) as auth:
+            async with httpx.AsyncClient(auth=BearerAuth(auth)) as client:
+                task = asyncio.create_task(ticker())
+                started = time.monotonic()
+                answer = await client.post(url(auth), content=BODY)
+                done.set()
+                await task
+        assert answer.status_code == 200 and answer.content == BODY
+        assert time.monotonic() - started >= 1.0  # it did wait for the slow token
+        return ticks
+
+    ticks = run(main())
+    gaps = [later - earlier for earlier, later in zip(ticks, ticks[1:])]
+    assert len(ticks) > 20 and max(gaps) < 0.05, f"the loop stalled for {max(gaps):.3f} s"
+    assert stats(fake, slow)["token_requests"] == 1
