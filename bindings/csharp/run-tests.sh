@@ -16,9 +16,9 @@ fi
 mkdir -p "$out"
 # mcs accepts language versions up to 7.2 (the code stays within the 7.3 the .csproj declares);
 # -unsafe is for Utf8's pointer scan, as AllowUnsafeBlocks in McAuth.csproj.
-mcs -langversion:7.2 -target:library -unsafe -warnaserror \
+mcs -langversion:7.2 -target:library -unsafe -warnaserror -r:System.Net.Http \
   -doc:"$out/MarketingCloud.Auth.xml" -out:"$out/MarketingCloud.Auth.dll" "$here"/src/*.cs
-mcs -langversion:7.2 -target:library -pkg:nunit -r:System.Xml -r:System.Core -warnaserror \
+mcs -langversion:7.2 -target:library -pkg:nunit -r:System.Xml -r:System.Core -warnaserror -r:System.Net.Http \
   -r:"$out/MarketingCloud.Auth.dll" -out:"$out/MarketingCloud.Auth.Tests.dll" "$here"/tests/*.cs
 mcs -langversion:7.2 -target:exe -warnaserror \
   -r:"$out/MarketingCloud.Auth.dll" -out:"$out/Bench.exe" "$here"/bench/Bench.cs
