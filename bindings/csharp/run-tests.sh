@@ -8,6 +8,10 @@ root="$(cd "$here/../.." && pwd)"
 out="$root/target/csharp"
 source "$root/tests/ensure-tools.sh"
 ensure_tools mcs:mono-mcs mono:mono-runtime nunit-console:nunit-console
+# mono-devel (wsdl, for the ASMX tests) depends on the assemblies the call tests compile against:
+# System.ServiceModel (libmono-system-servicemodel4.0a-cil), System.Web.Services
+# (libmono-system-web-services4.0-cil) and System.Net.Http (libmono-system-net-http4.0-cil).
+ensure_tools wsdl:mono-devel
 
 if [ ! -f "$root/target/release/libmcauth.so" ] || [ ! -x "$root/target/release/fake-mc" ]; then
   (cd "$root" && cargo build --release --workspace)
@@ -18,8 +22,14 @@ mkdir -p "$out"
 # -unsafe is for Utf8's pointer scan, as AllowUnsafeBlocks in McAuth.csproj.
 mcs -langversion:7.2 -target:library -unsafe -warnaserror -r:System.Net.Http \
   -doc:"$out/MarketingCloud.Auth.xml" -out:"$out/MarketingCloud.Auth.dll" "$here"/src/*.cs
-mcs -langversion:7.2 -target:library -pkg:nunit -r:System.Xml -r:System.Core -warnaserror -r:System.Net.Http \
-  -r:"$out/MarketingCloud.Auth.dll" -out:"$out/MarketingCloud.Auth.Tests.dll" "$here"/tests/*.cs
+# The SOAP stacks get their own assemblies, so a program without WCF or ASMX needs neither.
+mcs -langversion:7.2 -target:library -warnaserror -r:System.ServiceModel -r:System.Runtime.Serialization -r:System.Xml \
+  -r:"$out/MarketingCloud.Auth.dll" -doc:"$out/MarketingCloud.Auth.Wcf.xml" \
+  -out:"$out/MarketingCloud.Auth.Wcf.dll" "$here"/wcf/*.cs "$here"/shared/*.cs
+mcs -langversion:7.2 -target:library -pkg:nunit -r:System.Xml -r:System.Core -warnaserror \
+  -r:System.Net.Http -r:System.ServiceModel -r:System.Runtime.Serialization \
+  -r:"$out/MarketingCloud.Auth.dll" -r:"$out/MarketingCloud.Auth.Wcf.dll" \
+  -out:"$out/MarketingCloud.Auth.Tests.dll" "$here"/tests/*.cs
 mcs -langversion:7.2 -target:exe -warnaserror \
   -r:"$out/MarketingCloud.Auth.dll" -out:"$out/Bench.exe" "$here"/bench/Bench.cs
 
