@@ -8,8 +8,8 @@ root="$(cd "$here/../.." && pwd)"
 out="$root/target/csharp"
 source "$root/tests/ensure-tools.sh"
 ensure_tools mcs:mono-mcs mono:mono-runtime nunit-console:nunit-console
-# mono-devel (wsdl, for the ASMX tests) depends on the assemblies the call tests compile against:
-# System.ServiceModel (libmono-system-servicemodel4.0a-cil), System.Web.Services
+# wsdl (generates the ASMX proxy the tests use) is in mono-devel, which also depends on the assemblies the
+# call tests compile against: System.ServiceModel (libmono-system-servicemodel4.0a-cil), System.Web.Services
 # (libmono-system-web-services4.0-cil) and System.Net.Http (libmono-system-net-http4.0-cil).
 ensure_tools wsdl:mono-devel
 
@@ -26,10 +26,15 @@ mcs -langversion:7.2 -target:library -unsafe -warnaserror -r:System.Net.Http \
 mcs -langversion:7.2 -target:library -warnaserror -r:System.ServiceModel -r:System.Runtime.Serialization -r:System.Xml \
   -r:"$out/MarketingCloud.Auth.dll" -doc:"$out/MarketingCloud.Auth.Wcf.xml" \
   -out:"$out/MarketingCloud.Auth.Wcf.dll" "$here"/wcf/*.cs "$here"/shared/*.cs
+mcs -langversion:7.2 -target:library -warnaserror -r:System.Web.Services -r:System.Xml \
+  -r:"$out/MarketingCloud.Auth.dll" -doc:"$out/MarketingCloud.Auth.Asmx.xml" \
+  -out:"$out/MarketingCloud.Auth.Asmx.dll" "$here"/asmx/*.cs "$here"/shared/*.cs
+# The ASMX proxy is generated now, from the fake's WSDL, and compiled as generated: no hand edit can hide in it.
+wsdl -nologo -namespace:PartnerApi.Asmx -out:"$out/PartnerAPI.cs" "$root/tests/fake-mc/etframework.wsdl" >/dev/null
 mcs -langversion:7.2 -target:library -pkg:nunit -r:System.Xml -r:System.Core -warnaserror \
-  -r:System.Net.Http -r:System.ServiceModel -r:System.Runtime.Serialization \
-  -r:"$out/MarketingCloud.Auth.dll" -r:"$out/MarketingCloud.Auth.Wcf.dll" \
-  -out:"$out/MarketingCloud.Auth.Tests.dll" "$here"/tests/*.cs
+  -r:System.Net.Http -r:System.ServiceModel -r:System.Runtime.Serialization -r:System.Web.Services \
+  -r:"$out/MarketingCloud.Auth.dll" -r:"$out/MarketingCloud.Auth.Wcf.dll" -r:"$out/MarketingCloud.Auth.Asmx.dll" \
+  -out:"$out/MarketingCloud.Auth.Tests.dll" "$here"/tests/*.cs "$out/PartnerAPI.cs"
 mcs -langversion:7.2 -target:exe -warnaserror \
   -r:"$out/MarketingCloud.Auth.dll" -out:"$out/Bench.exe" "$here"/bench/Bench.cs
 

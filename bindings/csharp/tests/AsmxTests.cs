@@ -1,0 +1,106 @@
+using System;
+using System.Linq;
+using System.Threading.Tasks;
+using System.Web.Services.Protocols;
+using MarketingCloud.Auth.Asmx;
+using NUnit.Framework;
+using PartnerApi.Asmx;
+
+namespace MarketingCloud.Auth.Tests
+{
+    /// <summary>Against PartnerAPI, which run-tests.sh generates with Mono's wsdl from the fake's WSDL.</summary>
+    [TestFixture]
+    public class AsmxTests
+    {
+        [Test]
+        public void CreateGivesTheGeneratedProxyPointedAtTheTenant()
+        {
+            using (var auth = new MarketingCloudAuth(FakeMc.Url(FakeMc.Scenario("asmx-create")), "id", "secret"))
+            {
+                PartnerAPI proxy = FuelOAuthAsmx.Create<PartnerAPI>(auth);
+
+                Assert.That(proxy.Url, Is.EqualTo(auth.SoapEndpoint));
+                Assert.That(proxy, Is.InstanceOf<PartnerAPI>());
+            }
+        }
+
+        [Test]
+        public void SixteenConcurrentCallsThroughARevokedTokenAllSucceedWithOneNewToken()
+        {
+            string scenario = FakeMc.Scenario("asmx-revoked");
+            using (var auth = new MarketingCloudAuth(FakeMc.Url(scenario), "id", "secret"))
+            {
+                PartnerAPI proxy = FuelOAuthAsmx.Create<PartnerAPI>(auth);
+                Assert.That(proxy.Invoke(p => Retrieve(p)).Length, Is.EqualTo(2));
+                FakeMcApi.Revoke(scenario);
+
+                CreateResult[][] created = Task.WhenAll(
+                    Enumerable.Range(0, 16).Select(i => Task.Run(() => proxy.Invoke(p => Create(p, i))))).Result;
+
+                for (int i = 0; i < 16; i++)
+                {
+                    AssertThreeCreated(created[i], i);
+                }
+
+                Assert.That(FakeMcApi.Stat(scenario, "token_requests"), Is.EqualTo(2), "the first token and exactly one new one");
+                Assert.That(FakeMcApi.Stat(scenario, "token_expired"), Is.GreaterThanOrEqualTo(1));
+            }
+        }
+
+        [Test]
+        public void ASecondRejectionInARowReachesTheCaller()
+        {
+            string scenario = FakeMc.Scenario("asmx-twice");
+            using (var auth = new MarketingCloudAuth(FakeMc.Url(scenario), "id", "secret"))
+            {
+                PartnerAPI proxy = FuelOAuthAsmx.Create<PartnerAPI>(auth);
+                auth.GetToken();
+                FakeMcApi.Reject(scenario, 2);
+
+                SoapException fault = Assert.Throws<SoapHeaderException>(() => proxy.Invoke(p => Create(p, 0)));
+
+                StringAssert.Contains("Token Expired", fault.Message);
+                Assert.That(FakeMcApi.Stat(scenario, "soap_calls"), Is.EqualTo(2), "one retry, no loop");
+                Assert.That(FakeMcApi.Stat(scenario, "token_requests"), Is.EqualTo(2));
+            }
+        }
+
+        [Test]
+        public void EveryCallCarriesTheHeaderEvenOutsideInvokeAndWithMarkupInTheToken()
+        {
+            string scenario = FakeMc.Scenario("asmx-xml", "xml-token");
+            using (var auth = new MarketingCloudAuth(FakeMc.Url(scenario), "id", "secret"))
+            {
+                PartnerAPI proxy = FuelOAuthAsmx.Create<PartnerAPI>(auth);
+
+                Assert.That(Retrieve(proxy).Length, Is.EqualTo(2));
+                Assert.That(FakeMcApi.Stat(scenario, "accepted"), Is.EqualTo(1), "the fake read the escaped token back whole");
+            }
+        }
+
+        private static APIObject[] Retrieve(PartnerAPI proxy)
+        {
+            string requestId;
+            APIObject[] results;
+            proxy.Retrieve(new RetrieveRequest { ObjectType = "Subscriber", Properties = new[] { "Name" } }, out requestId, out results);
+            return results;
+        }
+
+        private static CreateResult[] Create(PartnerAPI proxy, int call)
+        {
+            APIObject[] objects = Enumerable.Range(0, 3).Select(n => new APIObject { CustomerKey = "k" + call + "-" + n, Name = "call " + call }).ToArray();
+            string requestId;
+            string overallStatus;
+            return proxy.Create(objects, out requestId, out overallStatus);
+        }
+
+        private static void AssertThreeCreated(CreateResult[] created, int call)
+        {
+            Assert.That(created.Length, Is.EqualTo(3), "the whole body arrived on the retry");
+            for (int n = 0; n < 3; n++)
+            {
+                Assert.That(created[n].Object.CustomerKey, Is.EqualTo("k" + call + "-" + n));
+            }
+        }
+    }
+}
