@@ -31,14 +31,17 @@ mcs -langversion:7.2 -target:library -warnaserror -r:System.Web.Services -r:Syst
   -out:"$out/MarketingCloud.Auth.Asmx.dll" "$here"/asmx/*.cs "$here"/shared/*.cs
 # The ASMX proxy is generated now, from the fake's WSDL, and compiled as generated: no hand edit can hide in it.
 wsdl -nologo -namespace:PartnerApi.Asmx -out:"$out/PartnerAPI.cs" "$root/tests/fake-mc/etframework.wsdl" >/dev/null
+# The README's examples (examples/) are compiled into the test assembly, which runs them against the fake.
 mcs -langversion:7.2 -target:library -pkg:nunit -r:System.Xml -r:System.Core -warnaserror \
   -r:System.Net.Http -r:System.ServiceModel -r:System.Runtime.Serialization -r:System.Web.Services \
   -r:"$out/MarketingCloud.Auth.dll" -r:"$out/MarketingCloud.Auth.Wcf.dll" -r:"$out/MarketingCloud.Auth.Asmx.dll" \
-  -out:"$out/MarketingCloud.Auth.Tests.dll" "$here"/tests/*.cs "$out/PartnerAPI.cs"
+  -out:"$out/MarketingCloud.Auth.Tests.dll" "$here"/tests/*.cs "$here"/examples/*.cs "$out/PartnerAPI.cs"
 mcs -langversion:7.2 -target:exe -warnaserror \
   -r:"$out/MarketingCloud.Auth.dll" -out:"$out/Bench.exe" "$here"/bench/Bench.cs
 
 export LD_LIBRARY_PATH="$root/target/release${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+# Where the tests find README.md, to check that its examples are the compiled ones.
+export MCAUTH_CSHARP_DIR="$here"
 results="$out/TestResult.xml"
 rm -f "$results"
 
