@@ -47,6 +47,71 @@ namespace MarketingCloud.Auth.Tests
         }
 
         [Test]
+        public void ARejectedCallInvalidatesExactlyTheTokenItSent()
+        {
+            string scenario = FakeMc.Scenario("asmx-exact");
+            using (var auth = new MarketingCloudAuth(FakeMc.Url(scenario), "id", "secret"))
+            using (var other = new MarketingCloudAuth(FakeMc.Url(scenario), "id", "secret"))
+            {
+                PartnerAPI proxy = FuelOAuthAsmx.Create<PartnerAPI>(auth);
+                string sent = auth.GetToken();
+                FakeMcApi.Revoke(scenario);
+                int attempts = 0;
+
+                CreateResult[] created = proxy.Invoke(p =>
+                {
+                    if (attempts++ > 0)
+                    {
+                        return Create(p, 1);
+                    }
+
+                    try
+                    {
+                        return Create(p, 1);
+                    }
+                    finally
+                    {
+                        // While the rejection travels back, someone else has already replaced the token.
+                        other.Invalidate(sent);
+                        other.GetToken();
+                    }
+                });
+
+                Assert.That(Keys(created), Is.EqualTo(ExpectedKeys(1)));
+                Assert.That(FakeMcApi.Stat(scenario, "token_requests"), Is.EqualTo(2), "the newer token was kept");
+            }
+        }
+
+        [Test]
+        public void TheTokenInvalidatedIsTheOneSentNotTheOneCachedWhenInvokeStarted()
+        {
+            string scenario = FakeMc.Scenario("asmx-sent");
+            using (var auth = new MarketingCloudAuth(FakeMc.Url(scenario), "id", "secret"))
+            using (var other = new MarketingCloudAuth(FakeMc.Url(scenario), "id", "secret"))
+            {
+                PartnerAPI proxy = FuelOAuthAsmx.Create<PartnerAPI>(auth);
+                string before = auth.GetToken();
+                int attempts = 0;
+
+                CreateResult[] created = proxy.Invoke(p =>
+                {
+                    if (attempts++ == 0)
+                    {
+                        // After Invoke started, before the call: a new token, which the service then refuses once.
+                        other.Invalidate(before);
+                        other.GetToken();
+                        FakeMcApi.Reject(scenario, 1);
+                    }
+
+                    return Create(p, 1);
+                });
+
+                Assert.That(Keys(created), Is.EqualTo(ExpectedKeys(1)));
+                Assert.That(FakeMcApi.Stat(scenario, "token_requests"), Is.EqualTo(3), "the refused token was dropped, not the older one");
+            }
+        }
+
+        [Test]
         public void ASecondRejectionInARowReachesTheCaller()
         {
             string scenario = FakeMc.Scenario("asmx-twice");

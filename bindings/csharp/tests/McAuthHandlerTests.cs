@@ -37,6 +37,31 @@ namespace MarketingCloud.Auth.Tests
         }
 
         [Test]
+        public void ARejectedCallInvalidatesExactlyTheTokenItSent()
+        {
+            string scenario = FakeMc.Scenario("rest-exact");
+            using (var auth = new MarketingCloudAuth(FakeMc.Url(scenario), "id", "secret"))
+            using (var other = new MarketingCloudAuth(FakeMc.Url(scenario), "id", "secret"))
+            {
+                string sent = auth.GetToken();
+                FakeMcApi.Revoke(scenario);
+
+                // While the rejection travels back, someone else has already replaced the token.
+                var replaceOnce = new AfterFirstAnswer(new HttpClientHandler(), () =>
+                {
+                    other.Invalidate(sent);
+                    other.GetToken();
+                });
+                using (var client = new HttpClient(new McAuthHandler(auth, replaceOnce)))
+                {
+                    Assert.That(Post(client, auth.RestBaseUrl + "data/v1/echo", "{}").Result, Is.EqualTo("{}"));
+                }
+
+                Assert.That(FakeMcApi.Stat(scenario, "token_requests"), Is.EqualTo(2), "the newer token was kept");
+            }
+        }
+
+        [Test]
         public void ASecondRejectionInARowReachesTheCaller()
         {
             string scenario = FakeMc.Scenario("rest-twice");
@@ -95,6 +120,29 @@ namespace MarketingCloud.Auth.Tests
             {
                 Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
                 return await response.Content.ReadAsStringAsync();
+            }
+        }
+
+        private sealed class AfterFirstAnswer : DelegatingHandler
+        {
+            private Action _once;
+
+            internal AfterFirstAnswer(HttpMessageHandler inner, Action once)
+                : base(inner)
+            {
+                _once = once;
+            }
+
+            protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, System.Threading.CancellationToken cancellationToken)
+            {
+                HttpResponseMessage response = await base.SendAsync(request, cancellationToken);
+                Action once = System.Threading.Interlocked.Exchange(ref _once, null);
+                if (once != null)
+                {
+                    once();
+                }
+
+                return response;
             }
         }
 

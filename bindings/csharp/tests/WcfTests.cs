@@ -46,6 +46,89 @@ namespace MarketingCloud.Auth.Tests
         }
 
         [Test]
+        public void ARejectedCallInvalidatesExactlyTheTokenItSent()
+        {
+            string scenario = FakeMc.Scenario("wcf-exact");
+            using (var auth = new MarketingCloudAuth(FakeMc.Url(scenario), "id", "secret"))
+            using (var other = new MarketingCloudAuth(FakeMc.Url(scenario), "id", "secret"))
+            {
+                var fuelOAuth = new FuelOAuthBehavior(auth);
+                ChannelFactory<ISoap> factory = Factory(auth, fuelOAuth);
+                try
+                {
+                    ISoap channel = factory.CreateChannel();
+                    string sent = auth.GetToken();
+                    FakeMcApi.Revoke(scenario);
+                    int attempts = 0;
+
+                    CreateResponse created = fuelOAuth.Invoke(() =>
+                    {
+                        if (attempts++ > 0)
+                        {
+                            return channel.Create(ThreeObjects(1));
+                        }
+
+                        try
+                        {
+                            return channel.Create(ThreeObjects(1));
+                        }
+                        finally
+                        {
+                            // While the rejection travels back, someone else has already replaced the token.
+                            other.Invalidate(sent);
+                            other.GetToken();
+                        }
+                    });
+
+                    AssertThreeCreated(created, 1);
+                    Assert.That(FakeMcApi.Stat(scenario, "token_requests"), Is.EqualTo(2), "the newer token was kept");
+                }
+                finally
+                {
+                    factory.Abort();
+                }
+            }
+        }
+
+        [Test]
+        public void TheTokenInvalidatedIsTheOneSentNotTheOneCachedWhenInvokeStarted()
+        {
+            string scenario = FakeMc.Scenario("wcf-sent");
+            using (var auth = new MarketingCloudAuth(FakeMc.Url(scenario), "id", "secret"))
+            using (var other = new MarketingCloudAuth(FakeMc.Url(scenario), "id", "secret"))
+            {
+                var fuelOAuth = new FuelOAuthBehavior(auth);
+                ChannelFactory<ISoap> factory = Factory(auth, fuelOAuth);
+                try
+                {
+                    ISoap channel = factory.CreateChannel();
+                    string before = auth.GetToken();
+                    int attempts = 0;
+
+                    CreateResponse created = fuelOAuth.Invoke(() =>
+                    {
+                        if (attempts++ == 0)
+                        {
+                            // After Invoke started, before the call: a new token, which the service then refuses once.
+                            other.Invalidate(before);
+                            other.GetToken();
+                            FakeMcApi.Reject(scenario, 1);
+                        }
+
+                        return channel.Create(ThreeObjects(1));
+                    });
+
+                    AssertThreeCreated(created, 1);
+                    Assert.That(FakeMcApi.Stat(scenario, "token_requests"), Is.EqualTo(3), "the refused token was dropped, not the older one");
+                }
+                finally
+                {
+                    factory.Abort();
+                }
+            }
+        }
+
+        [Test]
         public void ASecondRejectionInARowReachesTheCaller()
         {
             string scenario = FakeMc.Scenario("wcf-twice");
