@@ -35,6 +35,10 @@ namespace MarketingCloud.Auth.Asmx
                 .DefineDynamicAssembly(new AssemblyName("MarketingCloud.Auth.Asmx.Proxies"), AssemblyBuilderAccess.Run)
                 .DefineDynamicModule("MarketingCloud.Auth.Asmx.Proxies"));
 
+        // ModuleBuilder is not thread-safe; the counter keeps proxy classes of the same name apart.
+        private static readonly object ModuleLock = new object();
+        private static int derivedCount;
+
         private const string HookField = "fuelOAuthHook";
 
         /// <summary>
@@ -128,8 +132,18 @@ namespace MarketingCloud.Auth.Asmx
             MethodInfo baseWriter = proxyType.GetMethod(
                 "GetWriterForMessage", BindingFlags.Instance | BindingFlags.NonPublic, null, writerParameters, null);
 
+            lock (ModuleLock)
+            {
+                return Derive(proxyType, baseWriter, writerParameters);
+            }
+        }
+
+        private static Type Derive(Type proxyType, MethodInfo baseWriter, Type[] writerParameters)
+        {
             TypeBuilder type = Module.Value.DefineType(
-                proxyType.FullName + "$FuelOAuth", TypeAttributes.Public | TypeAttributes.Sealed | TypeAttributes.Class, proxyType);
+                (proxyType.Namespace == null ? string.Empty : proxyType.Namespace + ".") + proxyType.Name + "$FuelOAuth" + (++derivedCount),
+                TypeAttributes.Public | TypeAttributes.Sealed | TypeAttributes.Class,
+                proxyType);
             FieldBuilder hook = type.DefineField(HookField, typeof(Action<SoapClientMessage>), FieldAttributes.Public);
             type.DefineDefaultConstructor(MethodAttributes.Public);
 
