@@ -8,6 +8,10 @@ root="$(cd "$here/../.." && pwd)"
 out="$root/target/csharp"
 source "$root/tests/ensure-tools.sh"
 ensure_tools mcs:mono-mcs mono:mono-runtime nunit-console:nunit-console
+# wsdl (generates the ASMX proxy the tests use) is in mono-devel, which also depends on the assemblies the
+# call tests compile against: System.ServiceModel (libmono-system-servicemodel4.0a-cil), System.Web.Services
+# (libmono-system-web-services4.0-cil) and System.Net.Http (libmono-system-net-http4.0-cil).
+ensure_tools wsdl:mono-devel
 
 if [ ! -f "$root/target/release/libmcauth.so" ] || [ ! -x "$root/target/release/fake-mc" ]; then
   (cd "$root" && cargo build --release --workspace)
@@ -16,14 +20,28 @@ fi
 mkdir -p "$out"
 # mcs accepts language versions up to 7.2 (the code stays within the 7.3 the .csproj declares);
 # -unsafe is for Utf8's pointer scan, as AllowUnsafeBlocks in McAuth.csproj.
-mcs -langversion:7.2 -target:library -unsafe -warnaserror \
+mcs -langversion:7.2 -target:library -unsafe -warnaserror -r:System.Net.Http \
   -doc:"$out/MarketingCloud.Auth.xml" -out:"$out/MarketingCloud.Auth.dll" "$here"/src/*.cs
+# The SOAP stacks get their own assemblies, so a program without WCF or ASMX needs neither.
+mcs -langversion:7.2 -target:library -warnaserror -r:System.ServiceModel -r:System.Runtime.Serialization -r:System.Xml \
+  -r:"$out/MarketingCloud.Auth.dll" -doc:"$out/MarketingCloud.Auth.Wcf.xml" \
+  -out:"$out/MarketingCloud.Auth.Wcf.dll" "$here"/wcf/*.cs "$here"/shared/*.cs
+mcs -langversion:7.2 -target:library -warnaserror -r:System.Web.Services -r:System.Xml \
+  -r:"$out/MarketingCloud.Auth.dll" -doc:"$out/MarketingCloud.Auth.Asmx.xml" \
+  -out:"$out/MarketingCloud.Auth.Asmx.dll" "$here"/asmx/*.cs "$here"/shared/*.cs
+# The ASMX proxy is generated now, from the fake's WSDL, and compiled as generated: no hand edit can hide in it.
+wsdl -nologo -namespace:PartnerApi.Asmx -out:"$out/PartnerAPI.cs" "$root/tests/fake-mc/etframework.wsdl" >/dev/null
+# The README's examples (examples/) are compiled into the test assembly, which runs them against the fake.
 mcs -langversion:7.2 -target:library -pkg:nunit -r:System.Xml -r:System.Core -warnaserror \
-  -r:"$out/MarketingCloud.Auth.dll" -out:"$out/MarketingCloud.Auth.Tests.dll" "$here"/tests/*.cs
+  -r:System.Net.Http -r:System.ServiceModel -r:System.Runtime.Serialization -r:System.Web.Services \
+  -r:"$out/MarketingCloud.Auth.dll" -r:"$out/MarketingCloud.Auth.Wcf.dll" -r:"$out/MarketingCloud.Auth.Asmx.dll" \
+  -out:"$out/MarketingCloud.Auth.Tests.dll" "$here"/tests/*.cs "$here"/examples/*.cs "$out/PartnerAPI.cs"
 mcs -langversion:7.2 -target:exe -warnaserror \
   -r:"$out/MarketingCloud.Auth.dll" -out:"$out/Bench.exe" "$here"/bench/Bench.cs
 
 export LD_LIBRARY_PATH="$root/target/release${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+# Where the tests find README.md, to check that its examples are the compiled ones.
+export MCAUTH_CSHARP_DIR="$here"
 results="$out/TestResult.xml"
 rm -f "$results"
 

@@ -13,7 +13,7 @@ namespace MarketingCloud.Auth
     /// <para>One instance may be used from any number of threads at once, <see cref="Dispose"/> included.
     /// An instance that is never disposed is released by its finalizer.</para>
     /// </remarks>
-    public sealed class MarketingCloudAuth : IDisposable
+    public sealed partial class MarketingCloudAuth : IDisposable
     {
         private readonly McAuthHandle _handle;
         private readonly string _subdomain;
@@ -197,10 +197,9 @@ namespace MarketingCloud.Auth
                 status = NativeMethods.mc_get_token_into(Handle, start, (UIntPtr)buffer.Length);
             }
 
-            if (status == McStatus.InvalidArgument)
+            if (status == McStatus.BufferTooSmall)
             {
-                // Most likely a token longer than the buffer: the allocating call returns it whole, or
-                // reports the failure again (a malformed proxy environment variable, say).
+                // A token longer than the per-thread buffer (which was left untouched): the allocating call.
                 IntPtr token;
                 Ensure.Success(NativeMethods.mc_get_token(Handle, out token));
                 return Utf8.TakeOwned(token);

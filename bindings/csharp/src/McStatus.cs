@@ -29,5 +29,11 @@ namespace MarketingCloud.Auth
 
         /// <summary>A bug in the native library, caught before it could cross the C boundary (<c>MC_ERR_INTERNAL</c>).</summary>
         Internal = 7,
+
+        /// <summary>The caller's buffer is too small for the token; it was left untouched (<c>MC_ERR_BUFFER_TOO_SMALL</c>).</summary>
+        BufferTooSmall = 8,
+
+        /// <summary>No usable token is cached, and the call that said so sent nothing (<c>MC_ERR_NOT_CACHED</c>).</summary>
+        NotCached = 9,
     }
 }

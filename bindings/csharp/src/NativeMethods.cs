@@ -75,5 +75,19 @@ namespace MarketingCloud.Auth
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         internal static extern IntPtr mc_version();
+
+        // For GetTokenAsync: serves a cached token inline and never sends or waits (MC_ERR_NOT_CACHED).
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern unsafe McStatus mc_get_cached_token_into(McAuthHandle auth, byte* buffer, UIntPtr capacity);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern McStatus mc_get_token_ttl(McAuthHandle auth, out IntPtr token, out uint secondsLeft);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern McStatus mc_soap_header_for(byte[] token, out IntPtr header);
+
+        // Returns 1 or 0, records no error. A pointer, not byte[], so a slice of a buffer can be asked about.
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern unsafe int mc_is_token_rejected(int httpStatus, byte* body, UIntPtr bodyLength);
     }
 }

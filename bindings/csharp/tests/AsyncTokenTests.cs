@@ -1,0 +1,130 @@
+using System;
+using System.Diagnostics;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using NUnit.Framework;
+
+namespace MarketingCloud.Auth.Tests
+{
+    [TestFixture]
+    public class AsyncTokenTests
+    {
+        [Test]
+        public void ACachedTokenCompletesSynchronously()
+        {
+            string scenario = FakeMc.Scenario("async-cached");
+            using (var auth = new MarketingCloudAuth(FakeMc.Url(scenario), "id", "secret"))
+            {
+                string token = auth.GetToken();
+
+                AssertServedInline(auth, token);
+            }
+        }
+
+        [Test]
+        public void HundredConcurrentAwaitsOnAColdCacheSendOneRequest()
+        {
+            string scenario = FakeMc.Scenario("async-cold");
+            using (var auth = new MarketingCloudAuth(FakeMc.Url(scenario), "id", "secret"))
+            {
+                Task<string>[] awaits = Enumerable.Range(0, 100).Select(_ => auth.GetTokenAsync()).ToArray();
+
+                string[] tokens = Task.WhenAll(awaits).Result;
+
+                Assert.That(tokens.Distinct().Count(), Is.EqualTo(1));
+                Assert.That(FakeMc.Count(scenario), Is.EqualTo(1));
+            }
+        }
+
+        [Test]
+        public void ACancelledAwaitReturnsAtOnceAndTheFetchStillFillsTheCache()
+        {
+            string scenario = FakeMc.Scenario("async-cancel", "delay=2000");
+            using (var auth = new MarketingCloudAuth(FakeMc.Url(scenario), "id", "secret"))
+            using (var cancel = new CancellationTokenSource())
+            {
+                Task<string> waiting = auth.GetTokenAsync(cancel.Token);
+                Thread.Sleep(50); // the fetch is under way, blocked on the fake's delay
+
+                Stopwatch clock = Stopwatch.StartNew();
+                cancel.Cancel();
+                bool completed = ((IAsyncResult)waiting).AsyncWaitHandle.WaitOne(TimeSpan.FromSeconds(1));
+                clock.Stop();
+
+                Assert.That(completed && waiting.IsCanceled, Is.True, "status " + waiting.Status);
+                Assert.That(clock.ElapsedMilliseconds, Is.LessThan(100));
+
+                // The request already sent still lands in the cache: joining it sends nothing more.
+                auth.GetToken();
+                Assert.That(FakeMc.Count(scenario), Is.EqualTo(1));
+            }
+        }
+
+        [Test]
+        public void AnAlreadyCancelledAwaitSendsNothing()
+        {
+            string scenario = FakeMc.Scenario("async-precancelled");
+            using (var auth = new MarketingCloudAuth(FakeMc.Url(scenario), "id", "secret"))
+            {
+                Task<string> waiting = auth.GetTokenAsync(new CancellationToken(true));
+
+                Assert.That(waiting.IsCanceled, Is.True);
+                Assert.That(FakeMc.Count(scenario), Is.EqualTo(0));
+            }
+        }
+
+        [Test]
+        public void TheCachedPathSeesAnotherInstancesInvalidate()
+        {
+            string scenario = FakeMc.Scenario("async-invalidate");
+            using (var a = new MarketingCloudAuth(FakeMc.Url(scenario), "id", "secret"))
+            using (var b = new MarketingCloudAuth(FakeMc.Url(scenario), "id", "secret"))
+            {
+                string first = a.GetTokenAsync().Result;
+
+                b.Invalidate(first);
+
+                Assert.That(a.GetTokenAsync().Result, Is.Not.EqualTo(first));
+                Assert.That(FakeMc.Count(scenario), Is.EqualTo(2));
+            }
+        }
+
+        [Test]
+        public void AFailedFetchFaultsTheTask()
+        {
+            string scenario = FakeMc.Scenario("async-wrong");
+            using (var auth = new MarketingCloudAuth(FakeMc.Url(scenario), "id", "wrong-secret"))
+            {
+                AggregateException failure = Assert.Throws<AggregateException>(() => auth.GetTokenAsync(new CancellationTokenSource().Token).Wait());
+
+                Assert.That(failure.InnerException, Is.TypeOf<McAuthException>());
+                Assert.That(((McAuthException)failure.InnerException).Status, Is.EqualTo(McStatus.Unauthorized));
+            }
+        }
+
+        [Test]
+        public void ALongCachedTokenIsServedInlineToo()
+        {
+            string scenario = FakeMc.Scenario("async-long", "token-length=5000");
+            using (var auth = new MarketingCloudAuth(FakeMc.Url(scenario), "id", "secret"))
+            {
+                string token = auth.GetToken();
+
+                AssertServedInline(auth, token);
+            }
+        }
+
+        // Many times: a pool thread could, by luck, finish one cached fetch before the check.
+        private static void AssertServedInline(MarketingCloudAuth auth, string token)
+        {
+            for (int i = 0; i < 1000; i++)
+            {
+                Task<string> cached = auth.GetTokenAsync();
+
+                Assert.That(cached.IsCompleted, Is.True, "served inline, no thread (call " + i + ")");
+                Assert.That(cached.Result, Is.EqualTo(token));
+            }
+        }
+    }
+}

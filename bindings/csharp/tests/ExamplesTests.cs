@@ -1,0 +1,44 @@
+using System;
+using System.IO;
+using System.Threading;
+using NUnit.Framework;
+
+namespace MarketingCloud.Auth.Tests
+{
+    /// <summary>The README's examples (examples/*.cs, compiled into this assembly) run, and are the README's code.</summary>
+    [TestFixture]
+    public class ExamplesTests
+    {
+        [Test]
+        public void TheExamplesWorkAgainstTheFake()
+        {
+            string scenario = FakeMc.Scenario("examples");
+            using (var auth = new MarketingCloudAuth(FakeMc.Url(scenario), "id", "secret"))
+            {
+                using (var rest = new RestApi(auth))
+                {
+                    Assert.That(rest.PostJsonAsync("data/v1/echo", "{\"a\":1}").Result, Is.EqualTo("{\"a\":1}"));
+                }
+
+                StringAssert.Contains("valid for 59 more minutes", TokenInfo.DescribeAsync(auth, CancellationToken.None).Result);
+                Assert.That(WcfSoap.SubscriberNames(auth).Length, Is.EqualTo(2));
+                Assert.That(AsmxSoap.CreateSubscribers(auth, "ann", "bob", "cy"), Is.EqualTo(3));
+                Assert.That(FakeMcApi.Stat(scenario, "token_requests"), Is.EqualTo(1));
+            }
+        }
+
+        [Test]
+        public void TheReadmeShowsEachExampleAsCompiled()
+        {
+            string dir = Environment.GetEnvironmentVariable("MCAUTH_CSHARP_DIR");
+            Assert.That(dir, Is.Not.Null.And.Not.Empty, "run-tests.sh exports MCAUTH_CSHARP_DIR");
+            string readme = File.ReadAllText(Path.Combine(dir, "README.md")).Replace("\r\n", "\n");
+
+            foreach (string example in Directory.GetFiles(Path.Combine(dir, "examples"), "*.cs"))
+            {
+                string code = File.ReadAllText(example).Replace("\r\n", "\n");
+                Assert.That(readme.Contains("```csharp\n" + code + "```"), Is.True, Path.GetFileName(example) + " is not in README.md as it is");
+            }
+        }
+    }
+}
