@@ -28,6 +28,7 @@ suite_rust() {
 suite_c() { bash tests/c/run.sh; }
 suite_install() { bash tests/install.sh; }
 suite_python() { bash bindings/python/run-tests.sh; }
+suite_wheel() { bash bindings/python/build-wheel.sh; }
 suite_csharp() { bash bindings/csharp/run-tests.sh; }
 
 # The demo must work against the fake and see one token request per language.
@@ -45,7 +46,7 @@ suite_demo() {
 
 passed=0 failed=0 failures=() timings=()
 started=$SECONDS
-for suite in rust c install python csharp demo; do
+for suite in rust c install python wheel csharp demo; do
     printf '\n======== %s ========\n' "$suite"
     suite_started=$SECONDS
     # Not inside `if`: bash ignores `set -e` in a condition, even in a subshell.

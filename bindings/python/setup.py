@@ -1,11 +1,14 @@
 """Builds the Rust library with cargo and bundles it in a platform wheel.
 
-The metadata lives in pyproject.toml; this file only adds the build step.
+The metadata lives in pyproject.toml; this file only adds the build step. build-wheel.sh sets
+MCAUTH_WHEEL_LIBRARY (a library already built for an old glibc) and MCAUTH_WHEEL_PLATFORM (the
+manylinux tag that library meets) to make the wheel PyPI takes.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import runpy
 import shutil
 import subprocess
@@ -35,6 +38,9 @@ def _crate_root() -> Path:
 
 
 def _build_library() -> Path:
+    prebuilt = os.environ.get("MCAUTH_WHEEL_LIBRARY")
+    if prebuilt:
+        return Path(prebuilt)
     root = _crate_root()
     cargo = shutil.which("cargo")
     if cargo is None:
@@ -73,7 +79,7 @@ class PlatformWheel(bdist_wheel):
 
     def get_tag(self) -> tuple[str, str, str]:
         _, _, platform = super().get_tag()
-        return "py3", "none", platform
+        return "py3", "none", os.environ.get("MCAUTH_WHEEL_PLATFORM") or platform
 
 
 setup(

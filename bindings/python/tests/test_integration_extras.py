@@ -34,10 +34,10 @@ def test_the_installed_package_declares_the_extras() -> None:
     from importlib import metadata
 
     try:
-        extras = metadata.metadata("mcauth").get_all("Provides-Extra") or []
+        extras = metadata.metadata("sfmc-auth").get_all("Provides-Extra") or []
     except metadata.PackageNotFoundError:
         pytest.skip("running against the source tree, not an installed package")
     assert {"requests", "httpx", "zeep", "suds", "all"} <= set(extras)
     assert "mcauth.integrations" in {p.split("/")[0] + "." + p.split("/")[1]
-                                     for p in map(str, metadata.files("mcauth") or [])
+                                     for p in map(str, metadata.files("sfmc-auth") or [])
                                      if p.startswith("mcauth/integrations/")}

