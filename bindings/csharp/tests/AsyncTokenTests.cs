@@ -53,7 +53,10 @@ namespace MarketingCloud.Auth.Tests
                 clock.Stop();
 
                 Assert.That(completed && waiting.IsCanceled, Is.True, "status " + waiting.Status);
-                Assert.That(clock.ElapsedMilliseconds, Is.LessThan(100));
+                // At once, not after the 2 s fetch: typically a few ms (printed); the bound leaves room for
+                // a loaded machine without letting a wait for the fetch pass.
+                Console.WriteLine("cancelled await returned after {0} ms", clock.ElapsedMilliseconds);
+                Assert.That(clock.ElapsedMilliseconds, Is.LessThan(500));
 
                 // The request already sent still lands in the cache: joining it sends nothing more.
                 auth.GetToken();
