@@ -37,7 +37,7 @@ gcc -std=c99 -O2 -Wall -Wextra -Werror -Iinclude examples/c/quickstart.c \
     -Ltarget/release -lmcauth -Wl,-rpath,"$ROOT/target/release" -o "$OUT/quickstart-c"
 gcc -std=c99 -O2 -Wall -Wextra -Werror -Iinclude examples/c/calls.c $(curl-config --cflags --libs) \
     -Ltarget/release -lmcauth -Wl,-rpath,"$ROOT/target/release" -o "$OUT/calls-c"
-mcs -nologo -unsafe -langversion:7.2 -out:"$OUT/QuickStart.exe" \
+mcs -nologo -unsafe -langversion:7.2 -r:System.Net.Http -out:"$OUT/QuickStart.exe" \
     examples/csharp/QuickStart.cs bindings/csharp/src/*.cs
 
 version="$(python3 -c 'import tomllib; print(tomllib.load(open("Cargo.toml","rb"))["package"]["version"])')"
