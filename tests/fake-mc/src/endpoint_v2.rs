@@ -108,6 +108,7 @@ fn answer(
     }
     let instance = match d.instance {
         Instance::Own => format!("{origin}/"),
+        Instance::Localhost => format!("{}/", origin.replacen("127.0.0.1", "localhost", 1)),
         Instance::EvilHttp => "http://evil.example/".to_owned(),
         Instance::EvilHttps => "https://evil.example/".to_owned(),
     };

@@ -166,6 +166,7 @@ fn v2_errors_throttling_and_hostile_instances() {
     for (directive, url) in [
         ("evil-http", "http://evil.example/"),
         ("evil-https", "https://evil.example/"),
+        ("localhost", "http://localhost:1/"),
     ] {
         let v = json_of(&respond(&s, &format!("i/instance={directive}"), GOOD));
         assert_eq!(

@@ -69,13 +69,11 @@ impl BadBody {
 /// The OAuth errors `v2-error=` can ask `/v2/token` for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum V2Error {
-    /// An unknown client id.
-    InvalidClient,
+    InvalidClient, // an unknown client id
     /// A legacy package on `/v2/token`: `invalid_client`, saying to use `/v1/requestToken`.
     LegacyPackage,
     UnauthorizedClient,
     UnsupportedGrantType,
-    /// What a business unit the package may not reach could get.
     InvalidGrant,
     InvalidScope,
 }
@@ -99,6 +97,8 @@ impl V2Error {
 pub enum Instance {
     /// This fake's own origin, where its API is.
     Own,
+    /// The same, named `localhost`: where the client did not send its token request.
+    Localhost,
     /// `http://evil.example/`.
     EvilHttp,
     /// `https://evil.example/`.
@@ -226,6 +226,7 @@ impl Directives {
             }
             "instance" => match value {
                 "own" => self.instance = Instance::Own,
+                "localhost" => self.instance = Instance::Localhost,
                 "evil-http" => self.instance = Instance::EvilHttp,
                 "evil-https" => self.instance = Instance::EvilHttps,
                 _ => {}
