@@ -76,6 +76,18 @@ PYTHONPATH="$ROOT/bindings/python${PYTHONPATH:+:$PYTHONPATH}" \
 LD_LIBRARY_PATH="$ROOT/target/release${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
     run csharp "C#" mono "$OUT/QuickStart.exe"
 
+if ((set_count == 0)); then
+    # An enhanced package beside the legacy ones: the same quick start, through /v2/token.
+    printf '\nC, an enhanced package (mc_auth_new_enhanced, account_id 510000123)\n'
+    MC_PACKAGE=enhanced MC_ACCOUNT_ID=510000123 MC_SUBDOMAIN="$FAKE_MC_HTTPS/demo-enhanced/" \
+        MC_CLIENT_ID="demo-enhanced-client" MC_CLIENT_SECRET="demo-enhanced-secret" \
+        MC_CA_FILE="$FAKE_MC_CA" "$OUT/quickstart-c"
+    endpoint="$(fake GET /_last/demo-enhanced | python3 -c 'import json, sys; print(json.load(sys.stdin)["endpoint"])')"
+    seen="$(server_count enhanced)"
+    printf '  %-13s %s token request, to %s\n' "server saw" "$seen" "$endpoint"
+    [[ "$seen" == 1 && "$endpoint" == /v2/token ]]
+fi
+
 printf '\nC, REST and SOAP calls with libcurl (examples/c/calls.c)'
 if ((set_count == 0)); then
     # As Marketing Cloud does with a revoked token: the first call is refused.

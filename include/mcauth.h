@@ -15,13 +15,14 @@
  * - Ownership. Strings returned through char ** belong to the caller and are
  *   released with mc_string_free(), never free(). const char * results
  *   (mc_status_str, mc_last_error, mc_version) belong to the library: never
- *   free them. Handles come from mc_auth_new() and go to mc_auth_free();
- *   both free functions accept NULL. Input strings are copied or only read.
+ *   free them. Handles come from mc_auth_new() (legacy packages) or
+ *   mc_auth_new_enhanced() and go to mc_auth_free(); both free functions
+ *   accept NULL. Input strings are copied or only read.
  * - Pointers. Every pointer argument is NULL (refused with
  *   MC_ERR_INVALID_ARGUMENT, or allowed where a function says so) or valid
  *   for the whole call: a NUL-terminated UTF-8 string, a writable
  *   out-pointer, a buffer of the stated size, and mc_auth pointers only as
- *   returned by mc_auth_new() and not yet freed. Anything else is undefined
+ *   returned by mc_auth_new*() and not yet freed. Anything else is undefined
  *   behaviour, as in C.
  * - Threads. Every function may be called from many threads on the same
  *   handle, setters included, except mc_auth_free(), which must not race
@@ -90,6 +91,33 @@ mc_status mc_auth_new(const char *subdomain,
                       const char *client_id,
                       const char *client_secret,
                       struct mc_auth **out);
+
+// Creates a handle on an enhanced installed package, whose tokens come from
+// `/v2/token` (OAuth 2.0 client credentials). Sends nothing.
+//
+// `subdomain` is as for `mc_auth_new` (a base URL may end in `v2/token`).
+// `account_id` is the MID of the business unit the token is for (1 to 20
+// digits, sent as a JSON number) and `scope` the space-separated scopes
+// (not empty); either may be NULL, which leaves it out of the request (the
+// package's own business unit, its scopes). A token is shared by every
+// handle with the same credentials, `account_id` and `scope`, never across
+// them. On this handle `mc_rest_base_url` and `mc_soap_endpoint` give the
+// addresses of the latest token answer (`rest_instance_url`,
+// `soap_instance_url` + `Service.asmx`); before the first token, the
+// subdomain's, and for a URL that names no tenant they get a token first.
+// An answer naming an instance URL other than https on a
+// `*.marketingcloudapis.com` host (or a loopback host) fails the token call
+// with `MC_ERR_BAD_RESPONSE`. The strings are copied.
+//
+// Ownership: on `MC_OK`, `*out` receives a handle that the caller owns and
+// must release with `mc_auth_free`; on failure `*out` is NULL.
+// Thread safety: may be called from any thread.
+mc_status mc_auth_new_enhanced(const char *subdomain,
+                               const char *client_id,
+                               const char *client_secret,
+                               const char *account_id,
+                               const char *scope,
+                               struct mc_auth **out);
 
 // After a REST or SOAP call answered 401 with `rejected_token`: drops the
 // cached token if it still is `rejected_token` (NULL: drops whatever is
@@ -190,14 +218,15 @@ mc_status mc_soap_header_for(const char *token, char **out_header);
 int mc_is_token_rejected(int http_status, const char *body, size_t body_len);
 
 // Gets `https://SUB.rest.marketingcloudapis.com/`. `MC_ERR_INVALID_ARGUMENT`
-// when the handle was made from a URL that names no tenant. Sends nothing.
+// when the handle was made from a URL that names no tenant. Sends nothing,
+// except on an enhanced handle (`mc_auth_new_enhanced`, which says more).
 //
 // Ownership: on `MC_OK`, `*out_url` must be released with `mc_string_free`.
 mc_status mc_rest_base_url(const struct mc_auth *auth, char **out_url);
 
 // Gets `https://SUB.soap.marketingcloudapis.com/Service.asmx`.
 // `MC_ERR_INVALID_ARGUMENT` when the handle was made from a URL that names
-// no tenant. Sends nothing.
+// no tenant. Sends nothing, except on an enhanced handle (as above).
 //
 // Ownership: on `MC_OK`, `*out_url` must be released with `mc_string_free`.
 mc_status mc_soap_endpoint(const struct mc_auth *auth, char **out_url);

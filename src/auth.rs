@@ -1,5 +1,7 @@
-//! `Auth`: a handle on one set of credentials. Cheap to create (it sends
-//! nothing); every handle with the same credentials shares one cached token.
+//! `Auth`: a handle on one set of credentials, of a legacy or an enhanced
+//! installed package. Cheap to create (it sends nothing); every handle with
+//! the same credentials (and, enhanced, business unit and scope) shares one
+//! cached token.
 
 use crate::auth_url::AuthUrl;
 use crate::cache::{self, CacheKey, Entry, Served};
@@ -10,7 +12,10 @@ use crate::http::tls::TrustRoots;
 use crate::http::transport::{Transport, TransportOptions};
 use crate::secret::{AccessToken, ClientSecret};
 use crate::soap;
-use crate::token::{LegacyTokenRequest, TokenProtocol};
+use crate::token::{
+    EnhancedGrant, EnhancedTokenRequest, Grant, InstanceUrls, LegacyTokenRequest, TokenPath,
+    TokenProtocol,
+};
 use parking_lot::Mutex;
 use std::fmt;
 use std::path::Path;
@@ -24,7 +29,8 @@ pub const DEFAULT_REFRESH_MARGIN: Duration = Duration::from_secs(300);
 pub struct Auth {
     server: AuthUrl,
     client_id: String,
-    request: LegacyTokenRequest,
+    grant: Grant,
+    request: Box<dyn TokenProtocol>,
     entry: Option<Arc<Entry>>,
     // Settings are atomics so that every method takes `&self`: a setter may
     // run while other threads fetch tokens through the same handle.
@@ -43,23 +49,61 @@ struct TransportSlot {
 }
 
 impl Auth {
-    /// Checks the arguments and joins the shared cache entry. Sends nothing.
+    /// A handle on a legacy installed package (`/v1/requestToken`). Checks
+    /// the arguments and joins the shared cache entry. Sends nothing.
     pub fn new(subdomain: &str, client_id: &str, client_secret: &str) -> Result<Auth, Error> {
+        Auth::with_grant(subdomain, client_id, client_secret, Grant::Legacy)
+    }
+
+    /// A handle on an enhanced installed package (`/v2/token`): `account_id`
+    /// is the MID of the business unit (1 to 20 digits), `scope` the
+    /// space-separated scopes; `None` leaves either out of the request.
+    /// Sends nothing.
+    pub fn new_enhanced(
+        subdomain: &str,
+        client_id: &str,
+        client_secret: &str,
+        account_id: Option<&str>,
+        scope: Option<&str>,
+    ) -> Result<Auth, Error> {
+        let grant = EnhancedGrant::new(account_id, scope)?;
+        Auth::with_grant(subdomain, client_id, client_secret, Grant::Enhanced(grant))
+    }
+
+    fn with_grant(
+        subdomain: &str,
+        client_id: &str,
+        client_secret: &str,
+        grant: Grant,
+    ) -> Result<Auth, Error> {
         if client_id.is_empty() {
             return Err(Error::invalid_argument("the client id is empty"));
         }
         if client_secret.is_empty() {
             return Err(Error::invalid_argument("the client secret is empty"));
         }
-        let server = AuthUrl::parse(subdomain)?;
+        let path = match grant {
+            Grant::Legacy => TokenPath::Legacy,
+            Grant::Enhanced(_) => TokenPath::Enhanced,
+        };
+        let server = AuthUrl::parse_for(subdomain, path)?;
         let secret = ClientSecret::new(client_secret);
         let entry = cache::entry_for(CacheKey {
             token_url: server.token_url().to_owned(),
             client_id: client_id.to_owned(),
             client_secret: secret.clone(),
+            grant: grant.clone(),
         });
+        let url = server.token_url();
+        let request: Box<dyn TokenProtocol> = match &grant {
+            Grant::Legacy => Box::new(LegacyTokenRequest::new(url, client_id, secret)),
+            Grant::Enhanced(g) => {
+                Box::new(EnhancedTokenRequest::new(url, client_id, secret, g.clone()))
+            }
+        };
         Ok(Auth {
-            request: LegacyTokenRequest::new(server.token_url(), client_id, secret),
+            request,
+            grant,
             client_id: client_id.to_owned(),
             server,
             entry: Some(entry),
@@ -135,9 +179,13 @@ impl Auth {
         let fetch = |deadline| {
             let transport = self.transport()?;
             let attempts = self.max_attempts.load(Ordering::Relaxed);
-            retry::with_retries(attempts, deadline, || {
+            let issued = retry::with_retries(attempts, deadline, || {
                 self.request.request_token(&transport, deadline)
-            })
+            })?;
+            if let Some(urls) = &issued.instance_urls {
+                self.entry().set_instance_urls(urls.clone());
+            }
+            Ok(issued)
         };
         self.entry().with_token(margin, timeout, fetch, read)
     }
@@ -181,12 +229,40 @@ impl Auth {
         self.entry().invalidate(rejected)
     }
 
+    /// The REST base: an enhanced package's latest token answer's
+    /// `rest_instance_url`, else the tenant's (see `instance_urls`).
     pub fn rest_base_url(&self) -> Result<String, Error> {
-        self.server.rest_base_url()
+        match self.instance_urls()? {
+            Some(urls) => Ok(urls.rest_base_url().to_owned()),
+            None => self.server.rest_base_url(),
+        }
     }
 
+    /// The SOAP endpoint: an enhanced package's latest token answer's
+    /// `soap_instance_url` + `Service.asmx`, else the tenant's.
     pub fn soap_endpoint(&self) -> Result<String, Error> {
-        self.server.soap_endpoint()
+        match self.instance_urls()? {
+            Some(urls) => Ok(urls.soap_endpoint().to_owned()),
+            None => self.server.soap_endpoint(),
+        }
+    }
+
+    /// An enhanced package's API addresses, as its token answers name them
+    /// (and share through the cache entry). Before the first token the
+    /// subdomain's apply, which sends nothing; a URL that names no tenant
+    /// (custom or loopback) has no others, so a token is fetched first.
+    fn instance_urls(&self) -> Result<Option<InstanceUrls>, Error> {
+        if self.grant == Grant::Legacy {
+            return Ok(None);
+        }
+        if let Some(urls) = self.entry().instance_urls() {
+            return Ok(Some(urls));
+        }
+        if self.server.has_tenant() {
+            return Ok(None);
+        }
+        self.token()?;
+        Ok(self.entry().instance_urls())
     }
 
     pub fn token_url(&self) -> &str {
@@ -214,6 +290,7 @@ impl fmt::Debug for Auth {
             .field("token_url", &self.server.token_url())
             .field("client_id", &self.client_id)
             .field("client_secret", &"[redacted]")
+            .field("grant", &self.grant)
             .field("timeout_ms", &self.timeout_ms)
             .field("refresh_margin_secs", &self.refresh_margin_secs)
             .field("max_attempts", &self.max_attempts)
@@ -272,3 +349,7 @@ mod tests {
         assert!(!shown.contains("hidden-secret-value"), "{shown}");
     }
 }
+
+#[cfg(test)]
+#[path = "auth_enhanced_tests.rs"]
+mod enhanced_tests;

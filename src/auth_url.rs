@@ -6,10 +6,10 @@
 //! anything ambiguous is refused before a single byte is sent.
 
 use crate::error::{quote, Error};
+use crate::token::TokenPath;
 use std::net::Ipv4Addr;
 
 const SFMC_AUTH_SUFFIX: &str = ".auth.marketingcloudapis.com";
-const TOKEN_PATH: &str = "/v1/requestToken";
 /// Longer than any real base URL; bounds what we keep and echo in messages.
 const MAX_URL_LEN: usize = 2048;
 const MAX_LABEL_LEN: usize = 63;
@@ -27,7 +27,14 @@ pub struct AuthUrl {
 impl AuthUrl {
     /// Accepts a tenant subdomain, the tenant's Authentication Base URI, any
     /// other `https://` URL, or an `http://` URL on a loopback host.
+    #[allow(dead_code)] // the legacy shorthand, for tests and future callers
     pub fn parse(input: &str) -> Result<AuthUrl, Error> {
+        AuthUrl::parse_for(input, TokenPath::Legacy)
+    }
+
+    /// As `parse`, for the token endpoint `kind`: a URL that ends with the
+    /// other kind's path is refused (it names the other kind of package).
+    pub fn parse_for(input: &str, kind: TokenPath) -> Result<AuthUrl, Error> {
         let input = input.trim_matches(|c: char| c.is_ascii_whitespace());
         if input.is_empty() {
             return Err(Error::invalid_argument("the subdomain is empty"));
@@ -38,12 +45,12 @@ impl AuthUrl {
             )));
         }
         match input.split_once("://") {
-            None => AuthUrl::from_tenant(input),
-            Some((scheme, rest)) => AuthUrl::from_url(scheme, rest),
+            None => AuthUrl::from_tenant(input, kind),
+            Some((scheme, rest)) => AuthUrl::from_url(scheme, rest, kind),
         }
     }
 
-    fn from_tenant(label: &str) -> Result<AuthUrl, Error> {
+    fn from_tenant(label: &str, kind: TokenPath) -> Result<AuthUrl, Error> {
         if !is_dns_label(label) {
             return Err(Error::invalid_argument(format!(
                 "'{}' is neither a Marketing Cloud subdomain (letters, digits and '-', \
@@ -53,7 +60,7 @@ impl AuthUrl {
         }
         let tenant = label.to_ascii_lowercase();
         Ok(AuthUrl {
-            token_url: format!("https://{tenant}{SFMC_AUTH_SUFFIX}{TOKEN_PATH}"),
+            token_url: format!("https://{tenant}{SFMC_AUTH_SUFFIX}{}", kind.path()),
             origin: format!("https://{tenant}{SFMC_AUTH_SUFFIX}"),
             host: format!("{tenant}{SFMC_AUTH_SUFFIX}"),
             tenant: Some(tenant),
@@ -61,7 +68,7 @@ impl AuthUrl {
         })
     }
 
-    fn from_url(scheme: &str, rest: &str) -> Result<AuthUrl, Error> {
+    fn from_url(scheme: &str, rest: &str, kind: TokenPath) -> Result<AuthUrl, Error> {
         let scheme = scheme.to_ascii_lowercase();
         if scheme != "https" && scheme != "http" {
             return Err(Error::invalid_argument(format!(
@@ -92,10 +99,18 @@ impl AuthUrl {
             .filter(|label| is_dns_label(label))
             .map(str::to_owned);
         let base = path.trim_end_matches('/');
-        let path = if base.ends_with(TOKEN_PATH) {
+        if base.ends_with(kind.other().path()) {
+            return Err(Error::invalid_argument(format!(
+                "the URL ends with {}, the token endpoint of the other kind of installed \
+                 package; pass the Authentication Base URI (this handle requests {})",
+                kind.other().path(),
+                kind.path()
+            )));
+        }
+        let path = if base.ends_with(kind.path()) {
             base.to_owned()
         } else {
-            format!("{base}{TOKEN_PATH}")
+            format!("{base}{}", kind.path())
         };
         let origin = format!("{scheme}://{}", authority.to_ascii_lowercase());
         Ok(AuthUrl {
@@ -110,6 +125,12 @@ impl AuthUrl {
     /// Where the token request is POSTed.
     pub fn token_url(&self) -> &str {
         &self.token_url
+    }
+
+    /// True when the user gave the tenant (its subdomain or its Authentication
+    /// Base URI), so that its API addresses are known without asking.
+    pub fn has_tenant(&self) -> bool {
+        self.tenant.is_some()
     }
 
     /// The host name (IPv6 addresses in brackets), lower-cased.
@@ -214,19 +235,19 @@ fn is_dns_label(label: &str) -> bool {
         && !label.ends_with('-')
 }
 
-fn is_loopback(host: &str) -> bool {
+pub(crate) fn is_loopback(host: &str) -> bool {
     host == "localhost"
         || host == "[::1]"
         || host.parse::<Ipv4Addr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 /// RFC 3986 path characters: unreserved, percent, sub-delims, ':', '@', '/'.
-fn is_path_byte(b: u8) -> bool {
+pub(crate) fn is_path_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b"-._~%!$&'()*+,;=:@/".contains(&b)
 }
 
 /// Echoes user input in messages without control characters and within bounds.
-fn printable(s: &str) -> String {
+pub(crate) fn printable(s: &str) -> String {
     quote(s, 80)
 }
 

@@ -1,13 +1,14 @@
 //! mcauth: get, cache and refresh Salesforce Marketing Cloud access tokens
-//! for legacy installed packages, for Rust and (through `ffi`) for C, C++,
-//! Python and .NET.
+//! for legacy and enhanced installed packages, for Rust and (through `ffi`)
+//! for C, C++, Python and .NET.
 //!
 //! The layers, from the C ABI down:
 //! - `ffi`: the C ABI, the only `unsafe` code (exports, panic boundary,
 //!   marshalling); `status`: the codes it returns.
 //! - `auth`: `Auth`, a handle on one set of credentials, the safe API.
 //! - `cache`: the process-wide cache, single flight, per-thread copies.
-//! - `token`: the token request protocols (legacy `/v1/requestToken`).
+//! - `token`: the token request protocols (legacy `/v1/requestToken`,
+//!   enhanced `/v2/token` and the instance URLs its answers name).
 //! - `http`: transport, retry, TLS roots, proxy.
 //! - `auth_url`, `soap`, `rejection`, `secret`, `error`: what the user gave
 //!   as subdomain, the SOAP header, whether an API answer rejected the token,

@@ -23,52 +23,47 @@ fn on_threads<T: Send>(n: usize, work: impl Fn(usize) -> T + Sync) -> Vec<T> {
     })
 }
 
-#[test]
-fn thirty_two_threads_on_a_cold_cache_send_one_request() {
+fn thirty_two_threads_on_a_cold_cache_send_one_request(kind: Kind) {
     // The delay keeps the request in flight while every thread arrives.
     let s = scenario("conc-cold", "delay=300");
-    let auth = http_auth(&s);
+    let auth = kind.auth(&s);
     let tokens = on_threads(32, |_| auth.token().unwrap());
-    assert_eq!(requests(&s), 1);
+    assert_eq!(kind.requests(&s), 1);
     assert!(tokens.iter().all(|t| *t == tokens[0]));
 }
 
-#[test]
-fn thirty_two_handles_on_thirty_two_threads_send_one_request() {
+fn thirty_two_handles_on_thirty_two_threads_send_one_request(kind: Kind) {
     let s = scenario("conc-handles", "delay=300");
-    let tokens = on_threads(32, |_| http_auth(&s).token().unwrap());
-    assert_eq!(requests(&s), 1);
+    let tokens = on_threads(32, |_| kind.auth(&s).token().unwrap());
+    assert_eq!(kind.requests(&s), 1);
     assert!(tokens.iter().all(|t| *t == tokens[0]));
 }
 
-#[test]
-fn waiters_share_the_failure_of_the_one_request() {
+fn waiters_share_the_failure_of_the_one_request(kind: Kind) {
     let s = scenario("conc-fail", "delay=300/fail=401x*");
-    let auth = http_auth(&s);
+    let auth = kind.auth(&s);
     let results = on_threads(8, |_| auth.token());
     assert!(results.iter().all(|r| r.is_err()));
-    assert_eq!(requests(&s), 1);
+    assert_eq!(kind.requests(&s), 1);
 }
 
-#[test]
-fn sixteen_threads_invalidating_one_stale_token_cause_one_request() {
+fn sixteen_threads_invalidating_one_stale_token_cause_one_request(kind: Kind) {
     let s = scenario("conc-stale", "delay=200");
-    let auth = http_auth(&s);
+    let auth = kind.auth(&s);
     let stale = auth.token().unwrap();
     let tokens: Vec<AccessToken> = on_threads(16, |_| {
         // Each thread got a 401 with `stale` from the REST API.
         auth.invalidate(Some(stale.as_str()));
         auth.token().unwrap()
     });
-    assert_eq!(requests(&s), 2);
+    assert_eq!(kind.requests(&s), 2);
     assert!(tokens.iter().all(|t| *t == tokens[0] && *t != stale));
 }
 
-#[test]
-fn inside_the_margin_one_thread_refreshes_and_the_rest_get_the_valid_token() {
+fn inside_the_margin_one_thread_refreshes_and_the_rest_get_the_valid_token(kind: Kind) {
     // Lifetime 4 s with a large margin: refresh at half-life, 2 s.
     let s = scenario("conc-margin", "expires=4/delay=1500");
-    let auth = http_auth(&s);
+    let auth = kind.auth(&s);
     auth.set_refresh_margin(Duration::from_secs(1000));
     let old = auth.token().unwrap();
     std::thread::sleep(Duration::from_millis(2200));
@@ -89,16 +84,15 @@ fn inside_the_margin_one_thread_refreshes_and_the_rest_get_the_valid_token() {
         quick.len()
     );
     assert!(quick.iter().all(|(token, _)| *token == old));
-    assert_eq!(requests(&s), 2, "exactly one refresh");
+    assert_eq!(kind.requests(&s), 2, "exactly one refresh");
     assert_ne!(auth.token().unwrap(), old);
-    assert_eq!(requests(&s), 2);
+    assert_eq!(kind.requests(&s), 2);
 }
 
-#[test]
-fn a_failed_refresh_inside_the_margin_keeps_serving_and_is_not_retried_per_call() {
+fn a_failed_refresh_inside_the_margin_keeps_serving_and_is_not_retried_per_call(kind: Kind) {
     // The first request succeeds; from the second on, the server is down.
     let s = scenario("conc-refresh-fail", "expires=4/fail=503from2");
-    let auth = http_auth(&s);
+    let auth = kind.auth(&s);
     auth.set_refresh_margin(Duration::from_secs(1000));
     auth.set_max_attempts(1).unwrap();
     let old = auth.token().unwrap();
@@ -110,5 +104,14 @@ fn a_failed_refresh_inside_the_margin_keeps_serving_and_is_not_retried_per_call(
             "the valid token must still be served"
         );
     }
-    assert_eq!(requests(&s), 2, "one failed refresh, not one per call");
+    assert_eq!(kind.requests(&s), 2, "one failed refresh, not one per call");
 }
+
+for_both_kinds!(
+    thirty_two_threads_on_a_cold_cache_send_one_request,
+    thirty_two_handles_on_thirty_two_threads_send_one_request,
+    waiters_share_the_failure_of_the_one_request,
+    sixteen_threads_invalidating_one_stale_token_cause_one_request,
+    inside_the_margin_one_thread_refreshes_and_the_rest_get_the_valid_token,
+    a_failed_refresh_inside_the_margin_keeps_serving_and_is_not_retried_per_call,
+);

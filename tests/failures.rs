@@ -4,142 +4,141 @@
 mod common;
 
 use common::*;
-use mcauth::{Auth, Error, Status};
+use mcauth::{Error, Status};
 use std::time::{Duration, Instant};
 
-fn fail(s: &str) -> Error {
-    let err = http_auth(s).token().expect_err("the call must fail");
+fn fail(kind: Kind, s: &str) -> Error {
+    let err = kind.auth(s).token().expect_err("the call must fail");
     assert!(!err.message().contains(SECRET), "{err}");
     assert!(!err.to_string().contains("fake_"), "a token leaked: {err}");
     err
 }
 
-#[test]
-fn bad_credentials_are_unauthorized_with_the_server_detail_and_not_retried() {
+fn bad_credentials_are_unauthorized_with_the_server_detail_and_not_retried(kind: Kind) {
     let s = scenario("fail-401", "");
-    let auth = Auth::new(&http_base(&s), "client-id", "wrong-secret-1234").unwrap();
+    let auth = kind
+        .auth_at(&http_base(&s), "client-id", "wrong-secret-1234")
+        .unwrap();
     let err = auth.token().unwrap_err();
     assert_eq!(err.status(), Status::Unauthorized);
     assert!(err.message().contains("HTTP 401"), "{err}");
-    assert!(err.message().contains("Unauthorized") && err.message().contains("errorcode 1"));
+    let detail = match kind {
+        Kind::Legacy => ["\"Unauthorized\"", "errorcode 1"],
+        Kind::Enhanced => ["error \"invalid_client\"", "Client authentication failed"],
+    };
+    assert!(detail.iter().all(|d| err.message().contains(d)), "{err}");
     assert!(!err.message().contains("wrong-secret-1234"));
-    assert_eq!(requests(&s), 1);
+    assert_eq!(kind.requests(&s), 1);
 }
 
-#[test]
-fn forbidden_is_unauthorized_too() {
+fn forbidden_is_unauthorized_too(kind: Kind) {
     let s = scenario("fail-403", "fail=403x*");
-    assert_eq!(fail(&s).status(), Status::Unauthorized);
-    assert_eq!(requests(&s), 1);
+    assert_eq!(fail(kind, &s).status(), Status::Unauthorized);
+    assert_eq!(kind.requests(&s), 1);
 }
 
 #[test]
 fn an_enhanced_package_is_told_to_use_v2_token() {
     let s = scenario("fail-enhanced", "enhanced");
-    let err = fail(&s);
+    let err = fail(Kind::Legacy, &s);
     assert_eq!(err.status(), Status::Unauthorized);
     assert!(err.message().contains("/v2/token"), "{err}");
     assert!(err.message().contains("10007"), "{err}");
 }
 
-#[test]
-fn server_errors_are_retried_up_to_four_attempts() {
+fn server_errors_are_retried_up_to_four_attempts(kind: Kind) {
     let s = scenario("fail-500", "fail=500x*");
-    let err = fail(&s);
+    let err = fail(kind, &s);
     assert_eq!(err.status(), Status::Http);
     assert!(err.message().contains("HTTP 500"), "{err}");
-    assert_eq!(requests(&s), 4);
+    assert_eq!(kind.requests(&s), 4);
 }
 
-#[test]
-fn max_attempts_is_configurable() {
+fn max_attempts_is_configurable(kind: Kind) {
     let s = scenario("fail-attempts", "fail=500x*");
-    let auth = http_auth(&s);
+    let auth = kind.auth(&s);
     auth.set_max_attempts(2).unwrap();
     assert_eq!(auth.token().unwrap_err().status(), Status::Http);
-    assert_eq!(requests(&s), 2);
+    assert_eq!(kind.requests(&s), 2);
 }
 
-#[test]
-fn transient_server_errors_are_recovered_from() {
+fn transient_server_errors_are_recovered_from(kind: Kind) {
     let s = scenario("fail-503x2", "fail=503x2");
-    assert!(http_auth(&s).token().is_ok());
-    assert_eq!(requests(&s), 3);
+    assert!(kind.auth(&s).token().is_ok());
+    assert_eq!(kind.requests(&s), 3);
 }
 
-#[test]
-fn throttling_honours_retry_after() {
+fn throttling_honours_retry_after(kind: Kind) {
     let s = scenario("fail-429", "fail=429x1/retry-after=1");
     let start = Instant::now();
-    assert!(http_auth(&s).token().is_ok());
+    assert!(kind.auth(&s).token().is_ok());
     assert!(
         start.elapsed() >= Duration::from_secs(1),
         "Retry-After was not honoured"
     );
-    assert_eq!(requests(&s), 2);
+    assert_eq!(kind.requests(&s), 2);
 }
 
-#[test]
-fn a_retry_after_longer_than_the_budget_ends_the_call_at_once() {
+fn a_retry_after_longer_than_the_budget_ends_the_call_at_once(kind: Kind) {
     let s = scenario("fail-429-long", "fail=429x*/retry-after=60");
-    let auth = http_auth(&s);
+    let auth = kind.auth(&s);
     auth.set_timeout(Duration::from_secs(5)).unwrap();
     let start = Instant::now();
     let err = auth.token().unwrap_err();
     assert_eq!(err.status(), Status::Http);
     assert!(err.message().contains("Retry-After"), "{err}");
     assert!(start.elapsed() < Duration::from_secs(5));
-    assert_eq!(requests(&s), 1);
+    assert_eq!(kind.requests(&s), 1);
 }
 
-#[test]
-fn bad_requests_are_not_retried() {
+fn bad_requests_are_not_retried(kind: Kind) {
     let s = scenario("fail-400", "fail=400x*");
-    assert_eq!(fail(&s).status(), Status::Http);
-    assert_eq!(requests(&s), 1);
+    assert_eq!(fail(kind, &s).status(), Status::Http);
+    assert_eq!(kind.requests(&s), 1);
 }
 
-#[test]
-fn dropped_connections_are_network_errors_after_retries() {
+fn dropped_connections_are_network_errors_after_retries(kind: Kind) {
     let s = scenario("fail-drop", "drop=*");
-    assert_eq!(fail(&s).status(), Status::Network);
-    assert_eq!(requests(&s), 4);
+    assert_eq!(fail(kind, &s).status(), Status::Network);
+    assert_eq!(kind.requests(&s), 4);
 }
 
-#[test]
-fn a_dropped_connection_is_recovered_from() {
+fn a_dropped_connection_is_recovered_from(kind: Kind) {
     let s = scenario("fail-drop-once", "drop=1");
-    assert!(http_auth(&s).token().is_ok());
-    assert_eq!(requests(&s), 2);
+    assert!(kind.auth(&s).token().is_ok());
+    assert_eq!(kind.requests(&s), 2);
 }
 
-#[test]
-fn a_closed_port_is_a_network_error() {
+fn a_closed_port_is_a_network_error(kind: Kind) {
     let port = {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         listener.local_addr().unwrap().port()
     };
-    let auth = Auth::new(&format!("http://127.0.0.1:{port}/"), "id", SECRET).unwrap();
+    let auth = kind
+        .auth_at(&format!("http://127.0.0.1:{port}/"), "id", SECRET)
+        .unwrap();
     auth.set_max_attempts(1).unwrap();
     assert_eq!(auth.token().unwrap_err().status(), Status::Network);
 }
 
-#[test]
-fn a_slow_server_hits_the_time_budget() {
+fn a_slow_server_hits_the_time_budget(kind: Kind) {
     let s = scenario("fail-slow", "delay=3000");
-    let auth = http_auth(&s);
+    let auth = kind.auth(&s);
     auth.set_timeout(Duration::from_millis(300)).unwrap();
     let start = Instant::now();
     let err = auth.token().unwrap_err();
     assert_eq!(err.status(), Status::Timeout, "{err}");
     assert!(start.elapsed() < Duration::from_millis(2500));
-    assert_eq!(requests(&s), 1, "a timeout is not retried past the budget");
+    assert_eq!(
+        kind.requests(&s),
+        1,
+        "a timeout is not retried past the budget"
+    );
 }
 
-#[test]
-fn the_budget_covers_retries_and_backoff() {
+fn the_budget_covers_retries_and_backoff(kind: Kind) {
     let s = scenario("fail-budget", "fail=503x*/delay=150");
-    let auth = http_auth(&s);
+    let auth = kind.auth(&s);
     auth.set_timeout(Duration::from_millis(400)).unwrap();
     auth.set_max_attempts(10).unwrap();
     let start = Instant::now();
@@ -149,25 +148,23 @@ fn the_budget_covers_retries_and_backoff() {
         "{err}"
     );
     assert!(start.elapsed() < Duration::from_millis(1500));
-    assert!(requests(&s) < 10);
+    assert!(kind.requests(&s) < 10);
 }
 
-#[test]
-fn a_backoff_that_does_not_fit_the_budget_ends_with_the_last_attempts_status() {
+fn a_backoff_that_does_not_fit_the_budget_ends_with_the_last_attempts_status(kind: Kind) {
     // No Retry-After: the backoff after the first 503 (100-200 ms) fits a
     // 250 ms budget, the one after the second (200-400 ms) never does; the
     // status names the cause, not TIMEOUT.
     let s = scenario("fail-backoff-budget", "fail=503x*");
-    let auth = http_auth(&s);
+    let auth = kind.auth(&s);
     auth.set_timeout(Duration::from_millis(250)).unwrap();
     let err = auth.token().unwrap_err();
     assert_eq!(err.status(), Status::Http, "{err}");
     assert!(err.message().contains("no time budget left"), "{err}");
-    assert!(requests(&s) < 4);
+    assert!(kind.requests(&s) < 4);
 }
 
-#[test]
-fn malformed_answers_are_bad_responses_and_not_retried() {
+fn malformed_answers_are_bad_responses_and_not_retried(kind: Kind) {
     for body in [
         "garbage",
         "no-token",
@@ -179,24 +176,22 @@ fn malformed_answers_are_bad_responses_and_not_retried() {
         "oversize",
     ] {
         let s = scenario("fail-body", &format!("body={body}"));
-        let err = fail(&s);
+        let err = fail(kind, &s);
         assert_eq!(err.status(), Status::BadResponse, "{body}: {err}");
-        assert_eq!(requests(&s), 1, "{body}");
+        assert_eq!(kind.requests(&s), 1, "{body}");
     }
 }
 
-#[test]
-fn redirects_are_refused_and_the_secret_is_not_resent() {
+fn redirects_are_refused_and_the_secret_is_not_resent(kind: Kind) {
     let s = scenario("fail-redirect", "redirect");
-    let err = fail(&s);
+    let err = fail(kind, &s);
     assert_eq!(err.status(), Status::Http);
     assert!(err.message().contains("redirect"), "{err}");
-    assert_eq!(requests(&s), 1);
-    assert_eq!(requests(&format!("{s}/redirected")), 0);
+    assert_eq!(kind.requests(&s), 1);
+    assert_eq!(kind.requests(&format!("{s}/redirected")), 0);
 }
 
-#[test]
-fn bad_arguments_are_refused_before_anything_is_sent() {
+fn bad_arguments_are_refused_before_anything_is_sent(kind: Kind) {
     let s = scenario("fail-args", "");
     let base = http_base(&s);
     for (sub, id, secret) in [
@@ -209,27 +204,26 @@ fn bad_arguments_are_refused_before_anything_is_sent() {
         (base.as_str(), "", SECRET),
         (base.as_str(), "id", ""),
     ] {
-        let err = Auth::new(sub, id, secret).unwrap_err();
+        let err = kind.auth_at(sub, id, secret).unwrap_err();
         assert_eq!(err.status(), Status::InvalidArgument, "{sub:?}");
         assert!(!err.message().contains(SECRET));
     }
     let long = "m".repeat(300);
     assert_eq!(
-        Auth::new(&long, "id", SECRET).unwrap_err().status(),
+        kind.auth_at(&long, "id", SECRET).unwrap_err().status(),
         Status::InvalidArgument
     );
-    let auth = http_auth(&s);
+    let auth = kind.auth(&s);
     assert_eq!(
         auth.set_timeout(Duration::ZERO).unwrap_err().status(),
         Status::InvalidArgument
     );
-    assert_eq!(requests(&s), 0);
+    assert_eq!(kind.requests(&s), 0);
 }
 
-#[test]
-fn a_subdomain_label_may_have_63_characters_but_not_64() {
-    assert!(Auth::new(&"b".repeat(63), "id", SECRET).is_ok());
-    let err = Auth::new(&"b".repeat(64), "id", SECRET).unwrap_err();
+fn a_subdomain_label_may_have_63_characters_but_not_64(kind: Kind) {
+    assert!(kind.auth_at(&"b".repeat(63), "id", SECRET).is_ok());
+    let err = kind.auth_at(&"b".repeat(64), "id", SECRET).unwrap_err();
     assert_eq!(err.status(), Status::InvalidArgument);
 }
 
@@ -250,3 +244,24 @@ fn an_unknown_status_code_has_a_text_of_its_own() {
         );
     }
 }
+
+for_both_kinds!(
+    bad_credentials_are_unauthorized_with_the_server_detail_and_not_retried,
+    forbidden_is_unauthorized_too,
+    server_errors_are_retried_up_to_four_attempts,
+    max_attempts_is_configurable,
+    transient_server_errors_are_recovered_from,
+    throttling_honours_retry_after,
+    a_retry_after_longer_than_the_budget_ends_the_call_at_once,
+    bad_requests_are_not_retried,
+    dropped_connections_are_network_errors_after_retries,
+    a_dropped_connection_is_recovered_from,
+    a_closed_port_is_a_network_error,
+    a_slow_server_hits_the_time_budget,
+    the_budget_covers_retries_and_backoff,
+    a_backoff_that_does_not_fit_the_budget_ends_with_the_last_attempts_status,
+    malformed_answers_are_bad_responses_and_not_retried,
+    redirects_are_refused_and_the_secret_is_not_resent,
+    bad_arguments_are_refused_before_anything_is_sent,
+    a_subdomain_label_may_have_63_characters_but_not_64,
+);

@@ -27,92 +27,87 @@ fn gets_a_token_over_http_with_the_documented_request() {
     );
 }
 
-#[test]
-fn gets_a_token_over_https_with_the_test_ca() {
+fn gets_a_token_over_https_with_the_test_ca(kind: Kind) {
     let s = scenario("flow-https", "");
-    let auth = Auth::new(&https_base(&s), "client-id", SECRET).unwrap();
+    let auth = kind.auth_at(&https_base(&s), "client-id", SECRET).unwrap();
     auth.set_ca_file(FAKE.ca_file()).unwrap();
     assert!(!auth.token().unwrap().as_str().is_empty());
-    assert_eq!(requests(&s), 1);
+    assert_eq!(kind.requests(&s), 1);
 }
 
-#[test]
-fn creating_a_handle_sends_nothing() {
+fn creating_a_handle_sends_nothing(kind: Kind) {
     let s = scenario("flow-new", "");
-    let _auth = http_auth(&s);
+    let _auth = kind.auth(&s);
     std::thread::sleep(Duration::from_millis(50));
-    assert_eq!(requests(&s), 0);
+    assert_eq!(kind.requests(&s), 0);
 }
 
-#[test]
-fn handles_with_the_same_credentials_share_one_token() {
+fn handles_with_the_same_credentials_share_one_token(kind: Kind) {
     let s = scenario("flow-shared", "");
-    let first = http_auth(&s).token().unwrap();
+    let first = kind.auth(&s).token().unwrap();
     for _ in 0..50 {
         // A handle per operation, as careless callers do.
-        assert_eq!(http_auth(&s).token().unwrap(), first);
+        assert_eq!(kind.auth(&s).token().unwrap(), first);
     }
-    assert_eq!(requests(&s), 1);
+    assert_eq!(kind.requests(&s), 1);
 }
 
-#[test]
-fn different_credentials_never_share() {
+fn different_credentials_never_share(kind: Kind) {
     let s = scenario("flow-distinct", "");
     let base = http_base(&s);
-    let a = Auth::new(&base, "client-a", SECRET)
+    let a = kind
+        .auth_at(&base, "client-a", SECRET)
         .unwrap()
         .token()
         .unwrap();
-    let b = Auth::new(&base, "client-b", SECRET)
+    let b = kind
+        .auth_at(&base, "client-b", SECRET)
         .unwrap()
         .token()
         .unwrap();
-    let c = Auth::new(&base, "client-a", "another-secret")
+    let c = kind
+        .auth_at(&base, "client-a", "another-secret")
         .unwrap()
         .token()
         .unwrap();
     assert_ne!(a, b);
     assert_ne!(a, c);
     assert_ne!(b, c);
-    assert_eq!(requests(&s), 3);
+    assert_eq!(kind.requests(&s), 3);
 }
 
-#[test]
-fn the_same_credentials_at_another_url_never_share() {
+fn the_same_credentials_at_another_url_never_share(kind: Kind) {
     let (s1, s2) = (scenario("flow-url-a", ""), scenario("flow-url-b", ""));
-    let a = http_auth(&s1).token().unwrap();
-    let b = http_auth(&s2).token().unwrap();
+    let a = kind.auth(&s1).token().unwrap();
+    let b = kind.auth(&s2).token().unwrap();
     assert_ne!(a, b);
-    assert_eq!((requests(&s1), requests(&s2)), (1, 1));
+    assert_eq!((kind.requests(&s1), kind.requests(&s2)), (1, 1));
 }
 
-#[test]
-fn a_short_lived_token_is_not_fetched_on_every_call() {
+fn a_short_lived_token_is_not_fetched_on_every_call(kind: Kind) {
     let s = scenario("flow-short", "expires=2");
-    let auth = http_auth(&s);
+    let auth = kind.auth(&s);
     let first = auth.token().unwrap();
     for _ in 0..20 {
         assert_eq!(auth.token().unwrap(), first);
     }
-    assert_eq!(requests(&s), 1);
+    assert_eq!(kind.requests(&s), 1);
 }
 
-#[test]
-fn an_expired_token_is_replaced() {
+fn an_expired_token_is_replaced(kind: Kind) {
     let s = scenario("flow-expire", "expires=1");
-    let auth = http_auth(&s);
+    let auth = kind.auth(&s);
     auth.set_refresh_margin(Duration::ZERO);
     let first = auth.token().unwrap();
     std::thread::sleep(Duration::from_millis(1100));
     let second = auth.token().unwrap();
     assert_ne!(first, second);
-    assert_eq!(requests(&s), 2);
+    assert_eq!(kind.requests(&s), 2);
 }
 
-#[test]
-fn the_soap_header_wraps_the_token_escaped() {
+fn the_soap_header_wraps_the_token_escaped(kind: Kind) {
     let s = scenario("flow-soap", "xml-token");
-    let auth = http_auth(&s);
+    let auth = kind.auth(&s);
     let header = auth.soap_header().unwrap();
     let token = auth.token().unwrap();
     assert!(token.as_str().contains('<') && token.as_str().contains('&'));
@@ -129,13 +124,12 @@ fn the_soap_header_wraps_the_token_escaped() {
             "<h:fueloauth xmlns=\"http://exacttarget.com\" xmlns:h=\"http://exacttarget.com\">{escaped}</h:fueloauth>"
         )
     );
-    assert_eq!(requests(&s), 1);
+    assert_eq!(kind.requests(&s), 1);
 }
 
-#[test]
-fn invalidate_replaces_only_the_rejected_token() {
+fn invalidate_replaces_only_the_rejected_token(kind: Kind) {
     let s = scenario("flow-invalidate", "");
-    let auth = http_auth(&s);
+    let auth = kind.auth(&s);
     let first = auth.token().unwrap();
     assert!(!auth.invalidate(Some("some-other-token")));
     assert_eq!(auth.token().unwrap(), first);
@@ -145,13 +139,12 @@ fn invalidate_replaces_only_the_rejected_token() {
     assert!(auth.invalidate(None));
     let third = auth.token().unwrap();
     assert_ne!(second, third);
-    assert_eq!(requests(&s), 3);
+    assert_eq!(kind.requests(&s), 3);
 }
 
-#[test]
-fn invalidate_reaches_every_handle_and_a_late_one_keeps_the_new_token() {
+fn invalidate_reaches_every_handle_and_a_late_one_keeps_the_new_token(kind: Kind) {
     let s = scenario("flow-invalidate-shared", "");
-    let (auth, other) = (http_auth(&s), http_auth(&s));
+    let (auth, other) = (kind.auth(&s), kind.auth(&s));
     let first = auth.token().unwrap();
     // Another handle with the same credentials drops the one shared token.
     assert!(other.invalidate(Some(first.as_str())));
@@ -160,7 +153,7 @@ fn invalidate_reaches_every_handle_and_a_late_one_keeps_the_new_token() {
     // A second caller that was rejected with the old token must not drop the new one.
     assert!(!auth.invalidate(Some(first.as_str())));
     assert_eq!(other.token().unwrap(), second);
-    assert_eq!(requests(&s), 2);
+    assert_eq!(kind.requests(&s), 2);
 }
 
 #[test]
@@ -184,3 +177,16 @@ fn tenant_endpoints_need_a_tenant() {
         Status::InvalidArgument
     );
 }
+
+for_both_kinds!(
+    gets_a_token_over_https_with_the_test_ca,
+    creating_a_handle_sends_nothing,
+    handles_with_the_same_credentials_share_one_token,
+    different_credentials_never_share,
+    the_same_credentials_at_another_url_never_share,
+    a_short_lived_token_is_not_fetched_on_every_call,
+    an_expired_token_is_replaced,
+    the_soap_header_wraps_the_token_escaped,
+    invalidate_replaces_only_the_rejected_token,
+    invalidate_reaches_every_handle_and_a_late_one_keeps_the_new_token,
+);

@@ -5,14 +5,12 @@
 mod common;
 
 use common::*;
-use mcauth::Auth;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-#[test]
-fn a_token_comes_with_its_remaining_life() {
+fn a_token_comes_with_its_remaining_life(kind: Kind) {
     let s = scenario("ttl", "expires=120");
-    let auth = http_auth(&s);
+    let auth = kind.auth(&s);
     let (valid_for, fresh_for) = auth
         .with_token(|served| (served.valid_for, served.fresh_for))
         .unwrap();
@@ -27,25 +25,23 @@ fn a_token_comes_with_its_remaining_life() {
     assert!(again <= valid_for && again >= valid_for - Duration::from_secs(2));
 }
 
-#[test]
-fn a_cached_only_read_never_sends_a_request() {
+fn a_cached_only_read_never_sends_a_request(kind: Kind) {
     let s = scenario("cached-only", "");
-    let auth = http_auth(&s);
+    let auth = kind.auth(&s);
     assert!(auth.with_cached_token(|_| ()).is_none());
-    assert_eq!(requests(&s), 0);
+    assert_eq!(kind.requests(&s), 0);
     let token = auth.token().unwrap();
     let cached = auth.with_cached_token(|served| served.token.clone());
     assert_eq!(cached, Some(token.clone()));
     assert!(auth.invalidate(Some(token.as_str())));
     assert!(auth.with_cached_token(|_| ()).is_none());
-    assert_eq!(requests(&s), 1);
+    assert_eq!(kind.requests(&s), 1);
 }
 
-#[test]
-fn the_generation_changes_when_any_handle_changes_the_token() {
+fn the_generation_changes_when_any_handle_changes_the_token(kind: Kind) {
     let s = scenario("generation", "");
-    let first = http_auth(&s);
-    let second = http_auth(&s);
+    let first = kind.auth(&s);
+    let second = kind.auth(&s);
     let (token, generation) = first
         .with_token(|served| (served.token.clone(), served.generation))
         .unwrap();
@@ -58,12 +54,13 @@ fn the_generation_changes_when_any_handle_changes_the_token() {
     assert_ne!(first.token_generation().load(Ordering::Acquire), generation);
     let renewed = first.with_token(|served| served.generation).unwrap();
     assert_eq!(first.token_generation().load(Ordering::Acquire), renewed);
-    assert_eq!(requests(&s), 2);
+    assert_eq!(kind.requests(&s), 2);
 }
 
-#[test]
-fn a_loopback_handle_points_at_the_fakes_api() {
-    let auth = Auth::new(&http_base("api-urls/expires=60"), "id", SECRET).unwrap();
+fn a_loopback_handle_points_at_the_fakes_api(kind: Kind) {
+    let auth = kind
+        .auth_at(&http_base("api-urls/expires=60"), "id", SECRET)
+        .unwrap();
     let origin = FAKE.http_url().trim_end_matches('/').to_owned();
     assert_eq!(auth.rest_base_url().unwrap(), format!("{origin}/"));
     assert_eq!(
@@ -72,13 +69,20 @@ fn a_loopback_handle_points_at_the_fakes_api() {
     );
 }
 
-#[test]
-fn the_soap_header_carries_an_escaped_token_intact() {
+fn the_soap_header_carries_an_escaped_token_intact(kind: Kind) {
     let s = scenario("xml-header", "xml-token");
-    let auth = http_auth(&s);
+    let auth = kind.auth(&s);
     let token = auth.token().unwrap();
     assert!(token.as_str().contains('&'), "{token:?}");
     let header = auth.soap_header().unwrap();
     assert_eq!(header, mcauth::fueloauth_header(token.as_str()).unwrap());
     assert!(!header.contains("<&"), "{header}");
 }
+
+for_both_kinds!(
+    a_token_comes_with_its_remaining_life,
+    a_cached_only_read_never_sends_a_request,
+    the_generation_changes_when_any_handle_changes_the_token,
+    a_loopback_handle_points_at_the_fakes_api,
+    the_soap_header_carries_an_escaped_token_intact,
+);

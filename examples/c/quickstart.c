@@ -3,7 +3,9 @@
  *
  * Reads MC_SUBDOMAIN, MC_CLIENT_ID and MC_CLIENT_SECRET (and, optionally,
  * MC_CA_FILE) from the environment, never from the command line, where `ps`
- * would show the secret. Build (from the repository root):
+ * would show the secret. MC_PACKAGE=enhanced uses an enhanced installed
+ * package (/v2/token), for the business unit MC_ACCOUNT_ID and the scopes
+ * MC_SCOPE when they are set. Build (from the repository root):
  *
  *   cargo build --release
  *   cc -std=c99 -Iinclude examples/c/quickstart.c -Ltarget/release -lmcauth \
@@ -23,6 +25,18 @@
 static int fail(const char *what, mc_status status) {
     fprintf(stderr, "error: %s failed: %s\n", what, mc_last_error());
     return (int)status;
+}
+
+/* A legacy package's handle, or with MC_PACKAGE=enhanced an enhanced one's; an unset
+ * MC_ACCOUNT_ID or MC_SCOPE is NULL, which leaves it out of the token request. */
+static mc_status new_handle(const char *subdomain, const char *client_id,
+                            const char *client_secret, mc_auth **out) {
+    const char *package = getenv("MC_PACKAGE");
+    if (package != NULL && strcmp(package, "enhanced") == 0) {
+        return mc_auth_new_enhanced(subdomain, client_id, client_secret, getenv("MC_ACCOUNT_ID"),
+                                    getenv("MC_SCOPE"), out);
+    }
+    return mc_auth_new(subdomain, client_id, client_secret, out);
 }
 
 static double now_ns(void) {
@@ -92,9 +106,9 @@ int main(void) {
     }
 
     mc_auth *auth = NULL;
-    mc_status status = mc_auth_new(subdomain, client_id, client_secret, &auth);
+    mc_status status = new_handle(subdomain, client_id, client_secret, &auth);
     if (status != MC_OK) {
-        return fail("mc_auth_new", status);
+        return fail("creating the handle", status);
     }
     if (ca_file != NULL && *ca_file != '\0' &&
         (status = mc_auth_set_ca_file(auth, ca_file)) != MC_OK) {
@@ -126,7 +140,7 @@ int main(void) {
     /* A second handle with the same credentials shares the process-wide cache. */
     mc_auth *second = NULL;
     char *shared = NULL;
-    if (mc_auth_new(subdomain, client_id, client_secret, &second) == MC_OK &&
+    if (new_handle(subdomain, client_id, client_secret, &second) == MC_OK &&
         mc_get_token(second, &shared) == MC_OK) {
         print_masked("new handle", shared,
                      strcmp(token, shared) == 0 ? "(same token: the cache is process-wide)"

@@ -17,7 +17,7 @@ pub use registry::{entry_for, release, CacheKey};
 
 use crate::error::Error;
 use crate::secret::AccessToken;
-use crate::token::IssuedToken;
+use crate::token::{InstanceUrls, IssuedToken};
 use cached_token::CachedToken;
 use parking_lot::{Condvar, Mutex, MutexGuard};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -31,6 +31,9 @@ pub struct Entry {
     /// entry); changes, under the lock, whenever the token does. Lets a
     /// thread serve its own copy of the token after one atomic load.
     generation: AtomicU64,
+    /// The API addresses named by the latest token answer that had them
+    /// (enhanced packages), so that every handle sharing the token sees them.
+    instance_urls: Mutex<Option<InstanceUrls>>,
 }
 
 /// Source of `Entry::generation` values, unique across all entries so that
@@ -185,6 +188,16 @@ impl Entry {
         }
     }
 
+    /// The API addresses of the latest token answer that named them.
+    pub fn instance_urls(&self) -> Option<InstanceUrls> {
+        self.instance_urls.lock().clone()
+    }
+
+    /// Records the API addresses of a token answer, before its token lands.
+    pub fn set_instance_urls(&self, urls: InstanceUrls) {
+        *self.instance_urls.lock() = Some(urls);
+    }
+
     /// The generation counter itself, for bindings that keep their own copy
     /// of the token and check, with one load, that it is still current.
     pub fn generation(&self) -> &AtomicU64 {
@@ -234,6 +247,7 @@ mod test_support {
         IssuedToken {
             token: AccessToken::new(token),
             lifetime,
+            instance_urls: None,
         }
     }
 

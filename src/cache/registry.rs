@@ -3,6 +3,7 @@
 
 use super::Entry;
 use crate::secret::ClientSecret;
+use crate::token::Grant;
 use once_cell::sync::Lazy;
 use parking_lot::Mutex;
 use std::collections::HashMap;
@@ -10,12 +11,14 @@ use std::sync::Arc;
 use std::time::Instant;
 
 /// What makes two handles share a token: the same token URL, client id and
-/// client secret. Different credentials never share.
+/// client secret, and the same grant (the kind of package and, for an
+/// enhanced one, the business unit and scope). Anything else never shares.
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct CacheKey {
     pub token_url: String,
     pub client_id: String,
     pub client_secret: ClientSecret,
+    pub grant: Grant,
 }
 
 static REGISTRY: Lazy<Mutex<HashMap<CacheKey, Arc<Entry>>>> = Lazy::new(Default::default);
@@ -51,6 +54,7 @@ mod tests {
             token_url: "https://x/v1/requestToken".into(),
             client_id: id.into(),
             client_secret: ClientSecret::new("s"),
+            grant: Grant::Legacy,
         }
     }
 

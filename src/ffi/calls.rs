@@ -76,7 +76,8 @@ pub unsafe extern "C" fn mc_is_token_rejected(
 }
 
 /// Gets `https://SUB.rest.marketingcloudapis.com/`. `MC_ERR_INVALID_ARGUMENT`
-/// when the handle was made from a URL that names no tenant. Sends nothing.
+/// when the handle was made from a URL that names no tenant. Sends nothing,
+/// except on an enhanced handle (`mc_auth_new_enhanced`, which says more).
 ///
 /// Ownership: on `MC_OK`, `*out_url` must be released with `mc_string_free`.
 #[no_mangle]
@@ -92,7 +93,7 @@ pub unsafe extern "C" fn mc_rest_base_url(
 
 /// Gets `https://SUB.soap.marketingcloudapis.com/Service.asmx`.
 /// `MC_ERR_INVALID_ARGUMENT` when the handle was made from a URL that names
-/// no tenant. Sends nothing.
+/// no tenant. Sends nothing, except on an enhanced handle (as above).
 ///
 /// Ownership: on `MC_OK`, `*out_url` must be released with `mc_string_free`.
 #[no_mangle]

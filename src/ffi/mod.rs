@@ -70,6 +70,49 @@ pub unsafe extern "C" fn mc_auth_new(
     })
 }
 
+/// Creates a handle on an enhanced installed package, whose tokens come from
+/// `/v2/token` (OAuth 2.0 client credentials). Sends nothing.
+///
+/// `subdomain` is as for `mc_auth_new` (a base URL may end in `v2/token`).
+/// `account_id` is the MID of the business unit the token is for (1 to 20
+/// digits, sent as a JSON number) and `scope` the space-separated scopes
+/// (not empty); either may be NULL, which leaves it out of the request (the
+/// package's own business unit, its scopes). A token is shared by every
+/// handle with the same credentials, `account_id` and `scope`, never across
+/// them. On this handle `mc_rest_base_url` and `mc_soap_endpoint` give the
+/// addresses of the latest token answer (`rest_instance_url`,
+/// `soap_instance_url` + `Service.asmx`); before the first token, the
+/// subdomain's, and for a URL that names no tenant they get a token first.
+/// An answer naming an instance URL other than https on a
+/// `*.marketingcloudapis.com` host (or a loopback host) fails the token call
+/// with `MC_ERR_BAD_RESPONSE`. The strings are copied.
+///
+/// Ownership: on `MC_OK`, `*out` receives a handle that the caller owns and
+/// must release with `mc_auth_free`; on failure `*out` is NULL.
+/// Thread safety: may be called from any thread.
+#[no_mangle]
+pub unsafe extern "C" fn mc_auth_new_enhanced(
+    subdomain: *const c_char,
+    client_id: *const c_char,
+    client_secret: *const c_char,
+    account_id: *const c_char,
+    scope: *const c_char,
+    out: *mut *mut mc_auth,
+) -> mc_status {
+    ffi_boundary!(status {
+        // SAFETY: per this function's contract, every pointer is NULL or valid.
+        let slot = unsafe { out_arg(out, "the output pointer") }?;
+        let subdomain = unsafe { str_arg(subdomain, "the subdomain") }?;
+        let client_id = unsafe { str_arg(client_id, "the client id") }?;
+        let client_secret = unsafe { str_arg(client_secret, "the client secret") }?;
+        let account_id = unsafe { optional_str_arg(account_id, "the account_id") }?;
+        let scope = unsafe { optional_str_arg(scope, "the scope") }?;
+        let auth = Auth::new_enhanced(subdomain, client_id, client_secret, account_id, scope)?;
+        *slot = Box::into_raw(Box::new(mc_auth { auth }));
+        Ok(())
+    })
+}
+
 /// After a REST or SOAP call answered 401 with `rejected_token`: drops the
 /// cached token if it still is `rejected_token` (NULL: drops whatever is
 /// cached), so the next `mc_get_token` fetches a new one. Many threads

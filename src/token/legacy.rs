@@ -89,7 +89,8 @@ impl LegacyTokenRequest {
                     format!(
                         "{} answered HTTP {status}{}: this is an enhanced installed package, \
                          which must request tokens from /v2/token (OAuth 2.0 client credentials), \
-                         not the legacy /v1/requestToken",
+                         not the legacy /v1/requestToken: create the handle with \
+                         mc_auth_new_enhanced",
                         self.url,
                         detail.describe()
                     )
@@ -176,6 +177,7 @@ fn parse_legacy_answer(body: &[u8]) -> Result<IssuedToken, String> {
     Ok(IssuedToken {
         token: AccessToken::new(token),
         lifetime: Duration::from_secs(seconds).min(MAX_LIFETIME),
+        instance_urls: None,
     })
 }
 

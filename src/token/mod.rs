@@ -1,10 +1,17 @@
 //! The token request protocols mcauth speaks, behind one small interface so
-//! that the cache and the retry loop never depend on the wire format. Today:
-//! legacy packages' `POST /v1/requestToken` (`legacy`).
+//! that the cache and the retry loop never depend on the wire format: legacy
+//! packages' `POST /v1/requestToken` (`legacy`) and enhanced packages'
+//! `POST /v2/token` (`enhanced`, whose answers name the API's addresses,
+//! checked by `instance_urls`).
 
+mod enhanced;
+mod instance_urls;
 mod legacy;
+mod oauth_error;
 mod server_error;
 
+pub use enhanced::{EnhancedGrant, EnhancedTokenRequest};
+pub use instance_urls::InstanceUrls;
 pub use legacy::LegacyTokenRequest;
 
 use crate::http::retry::AttemptError;
@@ -20,6 +27,41 @@ const MAX_LIFETIME: Duration = Duration::from_secs(24 * 3600);
 pub struct IssuedToken {
     pub token: AccessToken,
     pub lifetime: Duration,
+    /// The API addresses the answer named (enhanced packages), already checked.
+    pub instance_urls: Option<InstanceUrls>,
+}
+
+/// Which token endpoint a handle talks to: legacy packages' or enhanced ones'.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TokenPath {
+    /// `POST /v1/requestToken`.
+    Legacy,
+    /// `POST /v2/token`.
+    Enhanced,
+}
+
+impl TokenPath {
+    pub fn path(self) -> &'static str {
+        match self {
+            TokenPath::Legacy => "/v1/requestToken",
+            TokenPath::Enhanced => "/v2/token",
+        }
+    }
+
+    pub fn other(self) -> TokenPath {
+        match self {
+            TokenPath::Legacy => TokenPath::Enhanced,
+            TokenPath::Enhanced => TokenPath::Legacy,
+        }
+    }
+}
+
+/// What a token is for, besides the credentials: the identity of a token in
+/// the cache. An enhanced package's token is per business unit and scope.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Grant {
+    Legacy,
+    Enhanced(EnhancedGrant),
 }
 
 /// One attempt at getting a token with one protocol.

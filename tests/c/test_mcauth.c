@@ -124,8 +124,7 @@ static void outputs_and_ownership(void)
     EXPECT_OUT(MC_OK, h, mc_auth_new(TENANT, ID, SECRET, &h));
     EXPECT_OUT(MC_OK, s, mc_rest_base_url(h, &s));
     EXPECT_OUT(MC_OK, t, mc_soap_endpoint(h, &t));
-    mc_string_free(s);
-    mc_string_free(t);
+    mc_string_free(s), mc_string_free(t);
     /* The exports not called elsewhere with valid arguments; the handle keeps (and frees) copies. */
     EXPECT(MC_OK, mc_auth_set_proxy(h, "http://user:pw@127.0.0.1:3128"));
     EXPECT(MC_OK, mc_auth_set_ca_file(h, fake_ca));
@@ -155,8 +154,7 @@ static void one_status(mc_auth *h, mc_status want, const char *what)
     if (want != MC_OK)
         CHECK(strncmp(mc_last_error(), text, strlen(text)) == 0 && strstr(mc_last_error(), SECRET) == NULL,
               "  mc_last_error(): \"%s\"", mc_last_error());
-    mc_string_free(tok);
-    mc_string_free(header);
+    mc_string_free(tok), mc_string_free(header);
     mc_auth_free(h);
 }
 
@@ -207,9 +205,7 @@ static void token_into_buffer(void)
     EXPECT(MC_ERR_NETWORK, mc_get_token_into(down, buf, len + 1));
     CHECK(UNTOUCHED(buf, len + 1), "  a failed call leaves the buffer untouched");
     free(buf);
-    mc_string_free(t);
-    mc_auth_free(h);
-    mc_auth_free(down);
+    mc_string_free(t), mc_auth_free(h), mc_auth_free(down);
 }
 
 /* ---- 5. Every pointer argument of every export: NULL, or invalid UTF-8 in a string, is
@@ -255,8 +251,7 @@ static void null_and_utf8_arguments(void)
     CHECK(o == NULL && out == NULL && before != NULL && after != NULL && strcmp(before, after) == 0 &&
               fake_count(fake_http, scen) == 1,
           "  no handle, no string, the same token, 1 request (the fake counted %ld)", fake_count(fake_http, scen));
-    mc_string_free(before);
-    mc_string_free(after);
+    mc_string_free(before), mc_string_free(after);
     mc_auth_free(h);
 }
 
@@ -391,8 +386,31 @@ static void for_calls(void)
           "  the same token, generation %lu, fresh for %u ms", (unsigned long)gen, fresh_ms);
     EXPECT(MC_OK, mc_auth_invalidate(h, token));
     CHECK(*counter != gen, "  invalidating it changes the generation counter");
-    mc_string_free(token);
-    mc_auth_free(h);
+    mc_string_free(token), mc_auth_free(h);
+}
+
+/* ---- 9. mc_auth_new_enhanced: account_id and scope may be NULL; anything else is checked like
+ *         every string (and a MID is 1 to 20 digits, a scope not empty); one token via /v2/token. */
+
+static void enhanced(void)
+{
+    static const char bad[] = "\xff";
+    char url[256], last[256], *tok;
+    mc_auth *h;
+
+    snprintf(scen, sizeof scen, "c%ld-enhanced", (long)getpid());
+    snprintf(url, sizeof url, "%s/%s/", fake_http, scen);
+    REFUSED(mc_auth_new_enhanced(NULL, ID, SECRET, NULL, NULL, &h)); REFUSED(mc_auth_new_enhanced(url, ID, bad, NULL, NULL, &h));
+    REFUSED(mc_auth_new_enhanced(url, ID, SECRET, bad, NULL, &h));   REFUSED(mc_auth_new_enhanced(url, ID, SECRET, NULL, bad, &h));
+    REFUSED(mc_auth_new_enhanced(url, ID, SECRET, "12x", NULL, &h)); REFUSED(mc_auth_new_enhanced(url, ID, SECRET, NULL, "", &h));
+    EXPECT_OUT(INVALID, h, mc_auth_new_enhanced(url, ID, SECRET, "123456789012345678901", NULL, &h));
+    REFUSED(mc_auth_new_enhanced(url, ID, SECRET, NULL, NULL, NULL));
+    EXPECT_OUT(MC_OK, h, mc_auth_new_enhanced(url, ID, SECRET, "510000123", "email_read", &h));
+    EXPECT_OUT(MC_OK, tok, mc_get_token(h, &tok));
+    snprintf(last, sizeof last, "/_last/%s", scen);
+    CHECK(fake_count(fake_http, scen) == 1 && fake_number(fake_http, last, "\"account_id\":") == 510000123,
+          "  1 request to /v2/token, for account_id 510000123 (the fake counted %ld)", fake_count(fake_http, scen));
+    mc_string_free(tok), mc_auth_free(h);
 }
 
 int main(void)
@@ -404,14 +422,9 @@ int main(void)
         return 2;
     }
     printf("# libmcauth %s; the fake Marketing Cloud at %s\n", mc_version(), fake_http);
-    static_texts();
-    outputs_and_ownership();
-    each_status();
-    token_into_buffer();
-    null_and_utf8_arguments();
-    last_error();
-    threads();
-    for_calls();
+    static_texts(), outputs_and_ownership(), each_status();
+    token_into_buffer(), null_and_utf8_arguments(), last_error();
+    threads(), for_calls(), enhanced();
     printf("%d passed, %d failed\n", passed, failed);
     return failed == 0 ? 0 : 1;
 }

@@ -2,8 +2,8 @@
 //! and a scenario name per test, because the token cache is process-wide.
 #![allow(dead_code)] // each test binary uses its own subset
 
-use fake_mc::FakeMc;
-use mcauth::Auth;
+use fake_mc::{FakeMc, TokenEndpoint};
+use mcauth::{Auth, Error};
 use once_cell::sync::Lazy;
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -39,3 +39,70 @@ pub fn http_auth(scenario: &str) -> Auth {
 pub fn requests(scenario: &str) -> u64 {
     FAKE.requests(scenario)
 }
+
+/// The kind of installed package a behaviour test runs with: every behaviour
+/// of the cache, retries and limits holds for both.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// `Auth::new`, `/v1/requestToken`.
+    Legacy,
+    /// `Auth::new_enhanced` (no account_id, no scope), `/v2/token`.
+    Enhanced,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 2] = [Kind::Legacy, Kind::Enhanced];
+
+    /// A handle of this kind on `subdomain` (a tenant or a base URL).
+    pub fn auth_at(self, subdomain: &str, id: &str, secret: &str) -> Result<Auth, Error> {
+        match self {
+            Kind::Legacy => Auth::new(subdomain, id, secret),
+            Kind::Enhanced => Auth::new_enhanced(subdomain, id, secret, None, None),
+        }
+    }
+
+    /// A handle of this kind on the fake over plain HTTP, with the shared test secret.
+    pub fn auth(self, scenario: &str) -> Auth {
+        self.auth_at(&http_base(scenario), "client-id", SECRET)
+            .expect("a valid handle")
+    }
+
+    /// The token requests the fake saw for `scenario`, all of which must
+    /// have gone to this kind's endpoint.
+    pub fn requests(self, scenario: &str) -> u64 {
+        let endpoint = match self {
+            Kind::Legacy => TokenEndpoint::V1,
+            Kind::Enhanced => TokenEndpoint::V2,
+        };
+        let seen = FAKE.token_requests(scenario);
+        assert!(
+            seen.iter().all(|r| r.endpoint == endpoint),
+            "a {self:?} handle reached another endpoint than {}",
+            endpoint.path()
+        );
+        seen.len() as u64
+    }
+}
+
+/// Instantiates each listed `fn name(kind: Kind)` as two tests,
+/// `legacy::name` and `enhanced::name`. (Unused by some test binaries, as
+/// the rest of this module.)
+#[allow(unused_macros)]
+macro_rules! for_both_kinds {
+    ($($name:ident),* $(,)?) => {
+        mod legacy {
+            $(#[test]
+            fn $name() {
+                super::$name(super::common::Kind::Legacy)
+            })*
+        }
+        mod enhanced {
+            $(#[test]
+            fn $name() {
+                super::$name(super::common::Kind::Enhanced)
+            })*
+        }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use for_both_kinds;

@@ -343,3 +343,33 @@ fn the_wsdl_is_served_and_declares_no_header() {
         .any(|n| n.has_tag_name((soap_ns, "header"))));
     assert_eq!(c.get("/Service.asmx").unwrap().status, 405);
 }
+
+#[test]
+fn v2_tokens_are_spent_like_v1_tokens_and_counted_as_token_requests() {
+    let fake = FakeMc::start().unwrap();
+    let mut c = http(&fake);
+    let body = r#"{"grant_type":"client_credentials","client_id":"id","client_secret":"s","account_id":42}"#;
+    let a = c.post("/api-v2/v2/token", body).unwrap();
+    assert_eq!(a.status, 200);
+    assert_eq!(a.json()["rest_instance_url"], "http://127.0.0.1/");
+    let t = a.json()["access_token"].as_str().unwrap().to_string();
+    assert_eq!(retrieve(&mut c, &fueloauth(&t)).status, 200);
+    let bearer = format!("Authorization: Bearer {t}\r\n");
+    c.send("GET", "/platform/v1/x", &bearer, "").unwrap();
+    assert_eq!(c.answer().unwrap().status, 200);
+    let s = stats(&mut c, "/api-v2");
+    assert_eq!(
+        (&s["token_requests"], &s["accepted"]),
+        (&json!(1), &json!(2))
+    );
+    assert_eq!(c.get("/_count/api-v2").unwrap().body, b"1");
+    let last = c.get("/_last/api-v2").unwrap().json();
+    assert_eq!(
+        (&last["endpoint"], &last["account_id"]),
+        (&json!("/v2/token"), &json!("42"))
+    );
+    assert_eq!(
+        fake.token_requests("api-v2")[0].account_id.as_deref(),
+        Some("42")
+    );
+}

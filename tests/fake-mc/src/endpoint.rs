@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 
 use crate::http::{reason, Request, Response};
 use crate::scenario::{BadBody, Directives, TOKEN_SUFFIX};
-use crate::state::{RecordedRequest, State};
+use crate::state::{RecordedRequest, State, TokenEndpoint};
 use crate::token;
 
 /// What to do with a request.
@@ -27,14 +27,7 @@ const ENHANCED_MESSAGE: &str = "This integration is not eligible to use the lega
 /// Answers one request to `scenario`'s token endpoint. `origin` is `scheme://host:port` as
 /// the client reached us, for the redirect's Location.
 pub fn handle(state: &State, scenario: &str, origin: &str, req: &Request) -> Action {
-    let index = state.record(
-        scenario,
-        RecordedRequest {
-            user_agent: req.header("user-agent").map(str::to_string),
-            content_type: req.header("content-type").map(str::to_string),
-            body: String::from_utf8_lossy(&req.body).into_owned(),
-        },
-    );
+    let index = state.record(scenario, recorded(TokenEndpoint::V1, req));
     let d = Directives::parse(scenario);
     // Sleeping here stalls only this connection's thread, never the others.
     if d.delay_ms > 0 {
@@ -50,6 +43,17 @@ pub fn handle(state: &State, scenario: &str, origin: &str, req: &Request) -> Act
         }
     }
     Action::Respond(resp)
+}
+
+/// What a token request to `endpoint` looked like (its grant fields are the caller's to add).
+pub fn recorded(endpoint: TokenEndpoint, req: &Request) -> RecordedRequest {
+    RecordedRequest {
+        endpoint,
+        user_agent: req.header("user-agent").map(str::to_string),
+        content_type: req.header("content-type").map(str::to_string),
+        body: String::from_utf8_lossy(&req.body).into_owned(),
+        ..RecordedRequest::default()
+    }
 }
 
 fn answer(
@@ -78,6 +82,9 @@ fn answer(
             return failure(code, d.retry_after);
         }
     }
+    if let Some(throttled) = throttled(d, index) {
+        return throttled;
+    }
     if d.enhanced {
         return error(401, ENHANCED_MESSAGE, 10007);
     }
@@ -95,7 +102,7 @@ fn answer(
 }
 
 /// A fresh token that the API side will accept for `lifetime` seconds, as `scenario`'s.
-fn issue(state: &State, scenario: &str, d: &Directives, lifetime: u64) -> String {
+pub fn issue(state: &State, scenario: &str, d: &Directives, lifetime: u64) -> String {
     let token = token::mint(d.xml_token, d.token_length);
     state
         .tokens
@@ -111,8 +118,22 @@ pub fn error(status: u16, message: &str, errorcode: u64) -> Response {
     )
 }
 
+/// The answer to `throttle=…` when it covers request `index`: Marketing Cloud's 429s.
+/// 50100 says when to come back; 50200 ("temporarily blocked") does not, so `handle` adds a
+/// `Retry-After` only when the scenario has a `retry-after=` directive.
+pub fn throttled(d: &Directives, index: u64) -> Option<Response> {
+    let (code, times) = d.throttle?;
+    if !times.covers(index) {
+        return None;
+    }
+    Some(match code {
+        50100 => failure(429, d.retry_after),
+        _ => error(429, "Your requests are temporarily blocked.", 50200),
+    })
+}
+
 /// The answer to `fail=CODE…`.
-fn failure(code: u16, retry_after: Option<u64>) -> Response {
+pub fn failure(code: u16, retry_after: Option<u64>) -> Response {
     match code {
         401 => error(401, "Unauthorized", 1),
         429 => Response::json(
@@ -128,7 +149,7 @@ fn failure(code: u16, retry_after: Option<u64>) -> Response {
 }
 
 /// `application/json`, with or without parameters, or any `…+json` type.
-fn is_json(content_type: Option<&str>) -> bool {
+pub fn is_json(content_type: Option<&str>) -> bool {
     let Some(ct) = content_type else {
         return false;
     };
@@ -167,7 +188,7 @@ fn secret(body: &[u8]) -> Option<String> {
 
 /// `issue(lifetime)` mints a token: only answers that hand one out do, each with the
 /// lifetime it announces (none for a negative one).
-fn bad_body(kind: BadBody, d: &Directives, issue: impl Fn(u64) -> String) -> Response {
+pub fn bad_body(kind: BadBody, d: &Directives, issue: impl Fn(u64) -> String) -> Response {
     let value = match kind {
         BadBody::Garbage => {
             return Response::new(200, "application/json", b"<html>this is not json".to_vec())

@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 
 use crate::endpoint::{self, Action};
 use crate::http::{Request, Response};
-use crate::scenario::{normalize, token_scenario};
+use crate::scenario::{normalize, token_scenario, v2_token_scenario};
 use crate::state::{State, Stats};
 use crate::{rest, soap};
 
@@ -16,6 +16,9 @@ pub fn route(state: &State, origin: &str, req: &Request) -> Action {
     let path = req.path();
     if let Some(scenario) = token_scenario(path) {
         return endpoint::handle(state, &scenario, origin, req);
+    }
+    if let Some(scenario) = v2_token_scenario(path) {
+        return crate::endpoint_v2::handle(state, &scenario, origin, req);
     }
     Action::Respond(
         api(state, req)
@@ -78,9 +81,12 @@ fn control(state: &State, req: &Request) -> Option<Response> {
             Some(last) => Response::json(
                 200,
                 &json!({
+                    "endpoint": last.endpoint.path(),
                     "user_agent": last.user_agent,
                     "content_type": last.content_type,
                     "body": last.body,
+                    "account_id": last.account_id,
+                    "scope": last.scope,
                 }),
             ),
             None => not_found(),
@@ -190,8 +196,13 @@ mod tests {
         let last: Value = serde_json::from_slice(&respond(&s, "/_last/t1/expires=2").body).unwrap();
         assert_eq!(
             last,
-            json!({"user_agent": null, "content_type": null, "body": ""})
+            json!({"endpoint": "/v1/requestToken", "user_agent": null, "content_type": null,
+                   "body": "", "account_id": null, "scope": null})
         );
+        assert_eq!(respond(&s, "/t2/v2/token").status, 405);
+        let last: Value = serde_json::from_slice(&respond(&s, "/_last/t2").body).unwrap();
+        assert_eq!(last["endpoint"], "/v2/token");
+        assert_eq!(respond(&s, "/_count/t2").body, b"1");
         let proxy: Value = serde_json::from_slice(&respond(&s, "/_proxy").body).unwrap();
         assert_eq!(
             proxy,

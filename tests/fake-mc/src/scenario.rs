@@ -1,10 +1,13 @@
-//! Scenarios: the path before `/v1/requestToken`, whose segments may be directives.
+//! Scenarios: the path before `/v1/requestToken` (or `/v2/token`), whose segments may be
+//! directives.
 //!
 //! Any segment that is not a well-formed directive is a label: labels only exist so that
 //! concurrent tests (sharing mcauth's process-wide cache) never see each other's tokens.
 
 /// The suffix that makes a path a token endpoint.
 pub const TOKEN_SUFFIX: &str = "/v1/requestToken";
+/// The suffix that makes a path an enhanced package's token endpoint.
+pub const V2_TOKEN_SUFFIX: &str = "/v2/token";
 
 /// How many requests a `fail=` or `drop=` directive applies to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,6 +66,45 @@ impl BadBody {
     }
 }
 
+/// The OAuth errors `v2-error=` can ask `/v2/token` for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum V2Error {
+    InvalidClient, // an unknown client id
+    /// A legacy package on `/v2/token`: `invalid_client`, saying to use `/v1/requestToken`.
+    LegacyPackage,
+    UnauthorizedClient,
+    UnsupportedGrantType,
+    InvalidGrant,
+    InvalidScope,
+}
+
+impl V2Error {
+    fn parse(s: &str) -> Option<V2Error> {
+        Some(match s {
+            "invalid_client" => V2Error::InvalidClient,
+            "legacy-package" => V2Error::LegacyPackage,
+            "unauthorized_client" => V2Error::UnauthorizedClient,
+            "unsupported_grant_type" => V2Error::UnsupportedGrantType,
+            "invalid_grant" => V2Error::InvalidGrant,
+            "invalid_scope" => V2Error::InvalidScope,
+            _ => return None,
+        })
+    }
+}
+
+/// The instance URLs `/v2/token` answers with (`instance=`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Instance {
+    /// This fake's own origin, where its API is.
+    Own,
+    /// The same, named `localhost`: where the client did not send its token request.
+    Localhost,
+    /// `http://evil.example/`.
+    EvilHttp,
+    /// `https://evil.example/`.
+    EvilHttps,
+}
+
 /// Everything the directives of one scenario ask for. Later directives win over earlier ones.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Directives {
@@ -77,6 +119,12 @@ pub struct Directives {
     pub xml_token: bool,
     /// The length of the token's random part (`token-length=N`; at least 24).
     pub token_length: usize,
+    /// `/v2/token` only: answer this OAuth error.
+    pub v2_error: Option<V2Error>,
+    /// `throttle=50200` or `throttle=50100`, optionally `xN`: Marketing Cloud's throttling.
+    pub throttle: Option<(u64, Times)>,
+    /// `/v2/token` only: the instance URLs of its answers.
+    pub instance: Instance,
 }
 
 impl Default for Directives {
@@ -92,6 +140,9 @@ impl Default for Directives {
             redirect: false,
             xml_token: false,
             token_length: 0,
+            v2_error: None,
+            throttle: None,
+            instance: Instance::Own,
         }
     }
 }
@@ -160,6 +211,26 @@ impl Directives {
                     self.body = Some(body);
                 }
             }
+            "v2-error" => {
+                if let Some(error) = V2Error::parse(value) {
+                    self.v2_error = Some(error);
+                }
+            }
+            "throttle" => {
+                let (code, times) = value.split_once('x').unwrap_or((value, "*"));
+                if let (Ok(code @ (50100 | 50200)), Some(times)) =
+                    (code.parse(), Times::parse(times))
+                {
+                    self.throttle = Some((code, times));
+                }
+            }
+            "instance" => match value {
+                "own" => self.instance = Instance::Own,
+                "localhost" => self.instance = Instance::Localhost,
+                "evil-http" => self.instance = Instance::EvilHttp,
+                "evil-https" => self.instance = Instance::EvilHttps,
+                _ => {}
+            },
             _ => {}
         }
     }
@@ -191,6 +262,14 @@ pub fn normalize(scenario: &str) -> String {
         .map(percent_decode)
         .collect::<Vec<_>>()
         .join("/")
+}
+
+/// If `path` (without query) is an enhanced package's token endpoint, its normalised scenario.
+pub fn v2_token_scenario(path: &str) -> Option<String> {
+    if !path.starts_with('/') {
+        return None;
+    }
+    path.strip_suffix(V2_TOKEN_SUFFIX).map(normalize)
 }
 
 /// If `path` (without query) is a token endpoint, its normalised scenario.
@@ -272,6 +351,27 @@ mod tests {
     fn redirected_cancels_redirect() {
         assert!(Directives::parse("a/redirect").redirect);
         assert!(!Directives::parse("a/redirect/redirected").redirect);
+    }
+
+    #[test]
+    fn v2_directives_and_paths() {
+        let d = Directives::parse("t/v2-error=legacy-package/throttle=50200x2/instance=evil-http");
+        assert_eq!(d.v2_error, Some(V2Error::LegacyPackage));
+        assert_eq!(d.throttle, Some((50200, Times::First(2))));
+        assert_eq!(d.instance, Instance::EvilHttp);
+        let d = Directives::parse("throttle=50100/instance=evil-https/v2-error=invalid_scope");
+        assert_eq!(d.throttle, Some((50100, Times::Always)));
+        assert_eq!(d.instance, Instance::EvilHttps);
+        assert_eq!(d.v2_error, Some(V2Error::InvalidScope));
+        let labels = Directives::parse("throttle=429/instance=x/v2-error=nope");
+        assert_eq!(labels, Directives::default());
+        assert_eq!(
+            v2_token_scenario("/a/b=1/v2/token").as_deref(),
+            Some("a/b=1")
+        );
+        assert_eq!(v2_token_scenario("/v2/token").as_deref(), Some(""));
+        assert_eq!(v2_token_scenario("/xv2/token"), None);
+        assert_eq!(token_scenario("/a/v2/token"), None);
     }
 
     #[test]

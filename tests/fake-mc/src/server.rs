@@ -135,6 +135,12 @@ impl FakeMc {
         self.state.last(&normalize(scenario))
     }
 
+    /// Every token request of this scenario, in arrival order, with the endpoint it went to
+    /// and (for `/v2/token`) the `account_id` and `scope` it carried.
+    pub fn token_requests(&self, scenario: &str) -> Vec<RecordedRequest> {
+        self.state.history(&normalize(scenario))
+    }
+
     /// This scenario's token requests and the API calls made with its tokens (`/_stats/…`).
     pub fn stats(&self, scenario: &str) -> Stats {
         self.state.stats(&normalize(scenario))

@@ -6,13 +6,37 @@ use std::sync::{Mutex, MutexGuard};
 
 use crate::registry::{Registry, Verdict};
 
+/// Which token endpoint a request went to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TokenEndpoint {
+    /// Legacy packages' `/v1/requestToken`.
+    #[default]
+    V1,
+    /// Enhanced packages' `/v2/token`.
+    V2,
+}
+
+impl TokenEndpoint {
+    pub fn path(self) -> &'static str {
+        match self {
+            TokenEndpoint::V1 => "/v1/requestToken",
+            TokenEndpoint::V2 => "/v2/token",
+        }
+    }
+}
+
 /// What a token request looked like, for tests that check the client's headers and body.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct RecordedRequest {
+    pub endpoint: TokenEndpoint,
     pub user_agent: Option<String>,
     pub content_type: Option<String>,
     /// The body as text (lossy for non-UTF-8). It holds the secret: never log it.
     pub body: String,
+    /// `/v2/token`: the `account_id` JSON number's text as it arrived, if it was a number.
+    pub account_id: Option<String>,
+    /// `/v2/token`: the `scope` string, if one arrived.
+    pub scope: Option<String>,
 }
 
 /// Which API a call went to.
@@ -67,6 +91,8 @@ impl Stats {
 struct Scenario {
     count: u64,
     last: Option<RecordedRequest>,
+    /// Every token request, in arrival order.
+    history: Vec<RecordedRequest>,
     /// Only the API counters: `count` is the token requests.
     api: Stats,
 }
@@ -99,8 +125,16 @@ impl State {
         let mut map = lock(&self.scenarios);
         let entry = map.entry(scenario.to_string()).or_default();
         entry.count += 1;
+        entry.history.push(request.clone());
         entry.last = Some(request);
         entry.count
+    }
+
+    /// Every token request this scenario has seen, in arrival order.
+    pub fn history(&self, scenario: &str) -> Vec<RecordedRequest> {
+        lock(&self.scenarios)
+            .get(scenario)
+            .map_or_else(Vec::new, |s| s.history.clone())
     }
 
     pub fn count(&self, scenario: &str) -> u64 {
@@ -173,9 +207,8 @@ mod tests {
 
     fn req(body: &str) -> RecordedRequest {
         RecordedRequest {
-            user_agent: None,
-            content_type: None,
             body: body.into(),
+            ..RecordedRequest::default()
         }
     }
 
@@ -188,6 +221,9 @@ mod tests {
         assert_eq!(s.record("a", req("2")), 2);
         assert_eq!(s.count("a"), 2);
         assert_eq!(s.last("a").unwrap().body, "2");
+        let bodies: Vec<String> = s.history("a").into_iter().map(|r| r.body).collect();
+        assert_eq!(bodies, ["1", "2"]);
+        assert!(s.history("b").is_empty());
         s.record_proxy(Some("Basic eA==".into()));
         s.record_proxy(None);
         assert_eq!(s.proxy_count(), 2);

@@ -1,0 +1,275 @@
+//! Enhanced installed packages: `POST {base}/v2/token` with OAuth 2.0's
+//! client credentials grant (`{"grant_type":"client_credentials",
+//! "client_id", "client_secret"}`, plus `account_id` and `scope` when given),
+//! answered by `{"access_token", "expires_in", "rest_instance_url",
+//! "soap_instance_url", …}`.
+
+use super::instance_urls::InstanceUrls;
+use super::oauth_error::OAuthError;
+use super::{IssuedToken, TokenProtocol, MAX_LIFETIME};
+use crate::auth_url::printable;
+use crate::error::{Error, Status};
+use crate::http::retry::AttemptError;
+use crate::http::transport::{HttpReply, Transport, TransportError, MAX_BODY};
+use crate::secret::{AccessToken, ClientSecret};
+use crate::soap::is_xml_text;
+use serde_json::Value;
+use std::io::Write;
+use std::time::{Duration, Instant};
+use zeroize::Zeroizing;
+
+/// Marketing Cloud MIDs are far shorter; 20 digits is the documented bound.
+const MAX_ACCOUNT_ID_DIGITS: usize = 20;
+
+/// The business unit (`account_id`, a MID) and `scope` a token is asked for;
+/// `None` leaves the field out of the request. With the credentials, the
+/// identity of a token: two business units never share one.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct EnhancedGrant {
+    /// Decimal digits without leading zeros: sent as a JSON number as they
+    /// are, so a MID beyond `u64` is never rounded.
+    account_id: Option<String>,
+    scope: Option<String>,
+}
+
+impl EnhancedGrant {
+    /// Checks what the user gave: `account_id` 1 to 20 digits, `scope` not
+    /// empty and without control characters.
+    pub fn new(account_id: Option<&str>, scope: Option<&str>) -> Result<EnhancedGrant, Error> {
+        let account_id = account_id.map(canonical_account_id).transpose()?;
+        if let Some(scope) = scope {
+            if scope.is_empty() {
+                return Err(Error::invalid_argument(
+                    "the scope is empty; pass none (NULL) to get the package's scopes",
+                ));
+            }
+            if scope.chars().any(char::is_control) {
+                return Err(Error::invalid_argument(
+                    "the scope holds control characters; scopes are separated by spaces",
+                ));
+            }
+        }
+        Ok(EnhancedGrant {
+            account_id,
+            scope: scope.map(str::to_owned),
+        })
+    }
+
+    /// ` for account_id N and scope "…"`, for messages.
+    fn describe(&self) -> String {
+        match (&self.account_id, &self.scope) {
+            (None, None) => String::new(),
+            (Some(id), None) => format!(" for account_id {id}"),
+            (None, Some(scope)) => format!(" for scope \"{}\"", printable(scope)),
+            (Some(id), Some(scope)) => {
+                format!(" for account_id {id} and scope \"{}\"", printable(scope))
+            }
+        }
+    }
+}
+
+fn canonical_account_id(digits: &str) -> Result<String, Error> {
+    let valid = (1..=MAX_ACCOUNT_ID_DIGITS).contains(&digits.len())
+        && digits.bytes().all(|b| b.is_ascii_digit());
+    if !valid {
+        return Err(Error::invalid_argument(format!(
+            "the account_id '{}' is not a MID (1 to {MAX_ACCOUNT_ID_DIGITS} digits)",
+            printable(digits)
+        )));
+    }
+    // JSON numbers have no leading zeros; 007 is MID 7.
+    let trimmed = digits.trim_start_matches('0');
+    Ok(if trimmed.is_empty() { "0" } else { trimmed }.to_owned())
+}
+
+/// The enhanced token request for one set of credentials and grant.
+pub struct EnhancedTokenRequest {
+    url: String,
+    client_id: String,
+    client_secret: ClientSecret,
+    grant: EnhancedGrant,
+}
+
+impl EnhancedTokenRequest {
+    pub fn new(
+        url: &str,
+        client_id: &str,
+        client_secret: ClientSecret,
+        grant: EnhancedGrant,
+    ) -> EnhancedTokenRequest {
+        EnhancedTokenRequest {
+            url: url.to_owned(),
+            client_id: client_id.to_owned(),
+            client_secret,
+            grant,
+        }
+    }
+
+    /// The JSON body, written by hand so that `account_id` is the user's
+    /// digits as a JSON number (serde_json would need a `u64`). Room for the
+    /// worst-case escaping is reserved up front: a growing buffer would leave
+    /// unwiped copies of the secret behind.
+    fn body(&self) -> Zeroizing<Vec<u8>> {
+        let secret = self.client_secret.expose();
+        let scope = self.grant.scope.as_deref();
+        let escaped = 6 * (self.client_id.len() + secret.len() + scope.map_or(0, str::len));
+        let mut body = Zeroizing::new(Vec::with_capacity(160 + escaped));
+        body.extend_from_slice(br#"{"grant_type":"client_credentials","client_id":"#);
+        let string = |body: &mut Vec<u8>, s: &str| {
+            serde_json::to_writer(&mut *body, s).expect("a string always serialises");
+        };
+        string(&mut body, &self.client_id);
+        body.extend_from_slice(br#","client_secret":"#);
+        string(&mut body, secret);
+        if let Some(id) = &self.grant.account_id {
+            write!(&mut *body, r#","account_id":{id}"#).expect("writing to a Vec");
+        }
+        if let Some(scope) = scope {
+            body.extend_from_slice(br#","scope":"#);
+            string(&mut body, scope);
+        }
+        body.push(b'}');
+        body
+    }
+
+    fn interpret(&self, reply: HttpReply) -> Result<IssuedToken, AttemptError> {
+        let HttpReply {
+            status,
+            retry_after,
+            body,
+        } = reply;
+        let fail = |status_code: Status, message: String| {
+            Error::new(status_code, message).redacted(self.client_secret.expose())
+        };
+        let (url, id, grant) = (&self.url, &self.client_id, self.grant.describe());
+        if (200..=299).contains(&status) {
+            let body = body.ok_or_else(|| {
+                let why = format!("the answer from {url} is larger than {MAX_BODY} bytes");
+                AttemptError::Final(fail(Status::BadResponse, why))
+            })?;
+            return parse_enhanced_answer(&body).map_err(|why| {
+                let why = format!("unexpected answer from {url}: {why}; the token was not used");
+                AttemptError::Final(fail(Status::BadResponse, why))
+            });
+        }
+        if (300..=399).contains(&status) {
+            return Err(AttemptError::Final(fail(
+                Status::Http,
+                format!(
+                    "{url} answered HTTP {status}, a redirect; mcauth never follows redirects, \
+                     which would send the client secret to another address \
+                     (use the Authentication Base URI from Installed Packages)"
+                ),
+            )));
+        }
+        let detail = OAuthError::parse(body.as_deref());
+        let unauthorized = matches!(status, 401 | 403)
+            || (status < 500
+                && matches!(
+                    detail.error.as_deref(),
+                    Some("invalid_client" | "unauthorized_client")
+                ));
+        let said = detail.describe();
+        if unauthorized {
+            let hint = if detail.says("requestToken") {
+                ": this is a legacy installed package, which must request tokens from \
+                 /v1/requestToken: create the handle with mc_auth_new, not mc_auth_new_enhanced"
+            } else {
+                ""
+            };
+            let why =
+                format!("{url} rejected client id '{id}'{grant} with HTTP {status}{said}{hint}");
+            return Err(AttemptError::Final(fail(Status::Unauthorized, why)));
+        }
+        let error = fail(
+            Status::Http,
+            format!("{url} answered HTTP {status}{grant}{said}"),
+        );
+        if status == 429 || status >= 500 {
+            // Without Retry-After (errorcode 50200, "temporarily blocked"),
+            // the retry loop's jittered backoff spaces the attempts.
+            Err(AttemptError::Retryable { error, retry_after })
+        } else {
+            Err(AttemptError::Final(error))
+        }
+    }
+}
+
+impl TokenProtocol for EnhancedTokenRequest {
+    fn request_token(
+        &self,
+        transport: &Transport,
+        deadline: Instant,
+    ) -> Result<IssuedToken, AttemptError> {
+        match transport.post_json(&self.url, &self.body(), deadline) {
+            Ok(reply) => self.interpret(reply),
+            Err(TransportError::Timeout) => Err(AttemptError::Final(Error::new(
+                Status::Timeout,
+                format!(
+                    "the time budget ran out while requesting a token from {}",
+                    self.url
+                ),
+            ))),
+            Err(TransportError::Network(detail)) => Err(AttemptError::Retryable {
+                error: Error::new(
+                    Status::Network,
+                    format!("requesting a token from {} failed: {detail}", self.url),
+                )
+                .redacted(self.client_secret.expose()),
+                retry_after: None,
+            }),
+        }
+    }
+}
+
+/// Checks a 2xx body: a JSON object with a usable `access_token`, a positive
+/// integer `expires_in`, a `token_type` of Bearer if any, and acceptable
+/// instance URLs if any. The reason never quotes the token.
+fn parse_enhanced_answer(body: &[u8]) -> Result<IssuedToken, String> {
+    let value: Value =
+        serde_json::from_slice(body).map_err(|_| "the body is not JSON".to_owned())?;
+    let object = value
+        .as_object()
+        .ok_or_else(|| "the body is not a JSON object".to_owned())?;
+    let token = match object.get("access_token") {
+        Some(Value::String(s)) if !s.is_empty() => s,
+        Some(Value::String(_)) => return Err("access_token is empty".to_owned()),
+        Some(_) => return Err("access_token is not a string".to_owned()),
+        None => return Err("access_token is missing".to_owned()),
+    };
+    // A token goes into HTTP headers and SOAP XML: refuse what either cannot carry.
+    if token.chars().any(char::is_control) || !is_xml_text(token) {
+        return Err("access_token holds control characters or non-characters".to_owned());
+    }
+    let seconds = object
+        .get("expires_in")
+        .ok_or_else(|| "expires_in is missing".to_owned())?
+        .as_u64()
+        .filter(|s| *s > 0)
+        .ok_or_else(|| "expires_in is not a positive integer".to_owned())?;
+    match object.get("token_type") {
+        None | Some(Value::Null) => {}
+        Some(Value::String(t)) if t.eq_ignore_ascii_case("bearer") => {}
+        Some(_) => return Err("token_type is not Bearer".to_owned()),
+    }
+    let url = |key: &str| match object.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.as_str())),
+        Some(_) => Err(format!("{key} is not a string")),
+    };
+    let instance_urls = match (url("rest_instance_url")?, url("soap_instance_url")?) {
+        (Some(rest), Some(soap)) => Some(InstanceUrls::new(rest, soap)?),
+        (None, None) => None,
+        (Some(_), None) => return Err("rest_instance_url comes without soap_instance_url".into()),
+        (None, Some(_)) => return Err("soap_instance_url comes without rest_instance_url".into()),
+    };
+    Ok(IssuedToken {
+        token: AccessToken::new(token),
+        lifetime: Duration::from_secs(seconds).min(MAX_LIFETIME),
+        instance_urls,
+    })
+}
+
+#[cfg(test)]
+#[path = "enhanced_tests.rs"]
+mod tests;

@@ -1,0 +1,123 @@
+//! The error details of a `/v2/token` answer, quoted safely: OAuth 2.0's
+//! `error` and `error_description`, and Marketing Cloud's own `message` and
+//! `errorcode` (its throttling answers use those). Only what the server said
+//! is quoted; nothing is invented.
+
+use crate::error::quote;
+use serde_json::Value;
+
+/// Server-provided text quoted in our messages is cut to this many characters.
+const MAX_QUOTED: usize = 300;
+
+#[derive(Default, Debug)]
+pub struct OAuthError {
+    pub error: Option<String>,
+    description: Option<String>,
+    message: Option<String>,
+    errorcode: Option<i64>,
+}
+
+impl OAuthError {
+    pub fn parse(body: Option<&[u8]>) -> OAuthError {
+        let Some(Value::Object(object)) = body.and_then(|b| serde_json::from_slice(b).ok()) else {
+            return OAuthError::default();
+        };
+        let text = |key: &str| {
+            object
+                .get(key)
+                .and_then(Value::as_str)
+                .map(|text| quote(text, MAX_QUOTED))
+        };
+        OAuthError {
+            error: text("error"),
+            description: text("error_description"),
+            message: text("message"),
+            errorcode: object.get("errorcode").and_then(Value::as_i64),
+        }
+    }
+
+    /// Whether the description mentions `needle`, ignoring ASCII case.
+    pub fn says(&self, needle: &str) -> bool {
+        let needle = needle.to_ascii_lowercase();
+        [&self.description, &self.message]
+            .into_iter()
+            .flatten()
+            .any(|text| text.to_ascii_lowercase().contains(&needle))
+    }
+
+    /// `: error "invalid_client": "Invalid client ID. …" (errorcode N)`, with
+    /// whichever parts the answer had; empty when it had none.
+    pub fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(error) = &self.error {
+            parts.push(format!("error \"{error}\""));
+        }
+        for text in [&self.description, &self.message].into_iter().flatten() {
+            parts.push(format!("\"{text}\""));
+        }
+        let code = self
+            .errorcode
+            .map(|c| format!(" (errorcode {c})"))
+            .unwrap_or_default();
+        match parts.is_empty() {
+            true if code.is_empty() => String::new(),
+            true => code,
+            false => format!(": {}{code}", parts.join(": ")),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn describe(body: &str) -> String {
+        OAuthError::parse(Some(body.as_bytes())).describe()
+    }
+
+    #[test]
+    fn quotes_what_the_server_said_and_nothing_else() {
+        assert_eq!(
+            describe(
+                r#"{"error":"invalid_client","error_description":"Invalid client ID.","error_uri":"https://x"}"#
+            ),
+            r#": error "invalid_client": "Invalid client ID.""#
+        );
+        assert_eq!(
+            describe(r#"{"error":"invalid_grant"}"#),
+            r#": error "invalid_grant""#
+        );
+        assert_eq!(
+            describe(r#"{"message":"Your requests are temporarily blocked.","errorcode":50200}"#),
+            r#": "Your requests are temporarily blocked." (errorcode 50200)"#
+        );
+        assert_eq!(describe(r#"{"errorcode":7}"#), " (errorcode 7)");
+        for nothing in ["", "<html>", "[]", r#"{"error":5}"#] {
+            assert_eq!(describe(nothing), "", "{nothing}");
+        }
+        assert_eq!(OAuthError::parse(None).describe(), "");
+    }
+
+    #[test]
+    fn quoted_text_is_bounded_and_printable() {
+        let long = format!(
+            r#"{{"error":"x","error_description":"{}\u0007"}}"#,
+            "d".repeat(900)
+        );
+        let described = describe(&long);
+        assert!(
+            described.len() < 400 && !described.contains('\u{7}'),
+            "{described}"
+        );
+    }
+
+    #[test]
+    fn says_looks_in_the_description_ignoring_case() {
+        let e = OAuthError::parse(Some(
+            br#"{"error":"invalid_client","error_description":"Use the /V1/requestToken endpoint"}"#,
+        ));
+        assert!(e.says("/v1/requesttoken"));
+        assert!(!e.says("/v2/token"));
+        assert_eq!(e.error.as_deref(), Some("invalid_client"));
+    }
+}
