@@ -3,8 +3,8 @@ using System;
 namespace MarketingCloud.Auth
 {
     /// <summary>
-    /// Access tokens for one Marketing Cloud installed package (legacy <c>/v1/requestToken</c>), cached
-    /// and refreshed by the native mcauth library.
+    /// Access tokens for one Marketing Cloud installed package, legacy (<c>/v1/requestToken</c>, the constructors)
+    /// or enhanced (<c>/v2/token</c>, <see cref="Enhanced"/>), cached and refreshed by the native mcauth library.
     /// </summary>
     /// <remarks>
     /// <para>The token cache is process-wide and shared by every instance with the same subdomain, client id
@@ -44,6 +44,15 @@ namespace MarketingCloud.Auth
         /// <exception cref="ArgumentException">The native library refused an argument or option (its message says why).</exception>
         /// <exception cref="DllNotFoundException">The native library (<c>libmcauth.so</c> / <c>mcauth.dll</c>) cannot be found.</exception>
         public MarketingCloudAuth(string subdomain, string clientId, string clientSecret, MarketingCloudAuthOptions options)
+            : this(subdomain, clientId, clientSecret, options, NativeMethods.mc_auth_new)
+        {
+        }
+
+        /// <summary>How a constructor makes the native handle: mc_auth_new, or mc_auth_new_enhanced with its extra arguments.</summary>
+        private delegate McStatus NewHandle(byte[] subdomain, byte[] clientId, byte[] clientSecret, out McAuthHandle handle);
+
+        private MarketingCloudAuth(
+            string subdomain, string clientId, string clientSecret, MarketingCloudAuthOptions options, NewHandle newHandle)
         {
             if (subdomain == null)
             {
@@ -75,7 +84,7 @@ namespace MarketingCloud.Auth
             McStatus status;
             try
             {
-                status = NativeMethods.mc_auth_new(subdomainUtf8, clientIdUtf8, secretUtf8, out handle);
+                status = newHandle(subdomainUtf8, clientIdUtf8, secretUtf8, out handle);
             }
             finally
             {

@@ -24,6 +24,10 @@ namespace MarketingCloud.Auth
         internal static extern McStatus mc_auth_new(byte[] subdomain, byte[] clientId, byte[] clientSecret, out McAuthHandle auth);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern McStatus mc_auth_new_enhanced(
+            byte[] subdomain, byte[] clientId, byte[] clientSecret, byte[] accountId, byte[] scope, out McAuthHandle auth);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         internal static extern McStatus mc_get_token(McAuthHandle auth, out IntPtr token);
 
         // The hot path: one call into a per-thread buffer and nothing to free, where mc_get_token

@@ -141,9 +141,51 @@ class MarketingCloudAuth:
         the system roots; ``proxy`` is ``"http://user:pass@host:port"``; ``max_attempts``
         caps the tries of one token request (the library takes 1-10).  The library checks
         each value and refuses a bad one with InvalidArgumentError."""
-        # Every argument is converted before mc_auth_new so a bad one leaves nothing to free.
         args = (_utf8("subdomain", subdomain), _utf8("client_id", client_id),
                 _utf8("client_secret", client_secret))
+        self._open(lambda out: lib.mc_auth_new(*args, out), subdomain, client_id, timeout=timeout,
+                   refresh_margin=refresh_margin, ca_file=ca_file, proxy=proxy, max_attempts=max_attempts)
+
+    @classmethod
+    def enhanced(
+        cls,
+        subdomain: str,
+        client_id: str,
+        client_secret: str,
+        *,
+        account_id: Union[int, str, None] = None,
+        scope: Optional[str] = None,
+        **options: Any,
+    ) -> MarketingCloudAuth:
+        """An *enhanced* installed package (OAuth 2.0 client credentials, ``/v2/token``), for
+        the business unit ``account_id`` (its MID, int or digits; ``None``: the package's own)
+        with ``scope`` (space-separated; ``None``: the package's scopes).  Same options, cache,
+        errors and methods as the constructor; ``rest_base_url``/``soap_endpoint`` are the token
+        answer's instance URLs."""
+        if isinstance(account_id, bool) or not isinstance(account_id, (int, str, type(None))):
+            raise TypeError(f"account_id must be int or str, not {type(account_id).__name__}")
+        args = (_utf8("subdomain", subdomain), _utf8("client_id", client_id),
+                _utf8("client_secret", client_secret),
+                None if account_id is None else _utf8("account_id", str(account_id)),
+                None if scope is None else _utf8("scope", scope))
+        auth = cls.__new__(cls)
+        auth._open(lambda out: lib.mc_auth_new_enhanced(*args, out), subdomain, client_id, **options)
+        return auth
+
+    def _open(
+        self,
+        new_handle: Any,
+        subdomain: str,
+        client_id: str,
+        *,
+        timeout: Optional[float] = None,
+        refresh_margin: Optional[int] = None,
+        ca_file: Union[str, os.PathLike[str], None] = None,
+        proxy: Optional[str] = None,
+        max_attempts: Optional[int] = None,
+    ) -> None:
+        """Creates the handle with ``new_handle(out)`` and applies the options."""
+        # Every option is converted before the handle exists, so a bad one leaves nothing to free.
         setters: List[Tuple[Any, Union[int, bytes]]] = []
         if timeout is not None:
             setters.append((lib.mc_auth_set_timeout_ms, _timeout_ms(timeout)))
@@ -162,7 +204,7 @@ class MarketingCloudAuth:
             setters.append((lib.mc_auth_set_max_attempts, _uint32("max_attempts", max_attempts)))
 
         handle = c_void_p()
-        lib.mc_auth_new(*args, byref(handle))
+        new_handle(byref(handle))
         try:
             for setter, value in setters:
                 setter(handle, value)

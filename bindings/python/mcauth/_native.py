@@ -36,6 +36,8 @@ def _check_status(status: int, func: Any, args: Tuple[Any, ...]) -> int:
 _Row = Tuple[str, Sequence[Any], Any, Optional[Callable[..., Any]]]
 _FUNCTIONS: Tuple[_Row, ...] = (
     ("mc_auth_new", (c_char_p, c_char_p, c_char_p, POINTER(c_void_p)), c_int, _check_status),
+    ("mc_auth_new_enhanced", (c_char_p, c_char_p, c_char_p, c_char_p, c_char_p, POINTER(c_void_p)),
+     c_int, _check_status),
     ("mc_get_token", (c_void_p, POINTER(c_char_p)), c_int, _check_status),
     # The hot path: one foreign call into a per-thread buffer, nothing to free.
     ("mc_get_token_into", (c_void_p, c_char_p, c_size_t), c_int, _check_status),
