@@ -30,6 +30,7 @@ suite_install() { bash tests/install.sh; }
 suite_python() { bash bindings/python/run-tests.sh; }
 suite_wheel() { bash bindings/python/build-wheel.sh; }
 suite_csharp() { bash bindings/csharp/run-tests.sh; }
+suite_nuget() { bash bindings/csharp/pack.sh; }
 
 # The demo must work against the fake and see one token request per language.
 suite_demo() {
@@ -71,7 +72,7 @@ started=$SECONDS
 # and C# suites mostly wait on sockets and sleeps; its output is shown when it is joined.
 wheel_log="$(mktemp)"
 trap 'rm -f "$wheel_log"' EXIT
-for suite in rust wheel c install python csharp demo; do
+for suite in rust wheel c install python csharp nuget demo; do
     printf '\n======== %s ========\n' "$suite"
     suite_started=$SECONDS
     if [[ $suite == wheel ]]; then
