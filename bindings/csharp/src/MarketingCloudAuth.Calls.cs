@@ -107,25 +107,10 @@ namespace MarketingCloud.Auth
 
         // The token if one is cached and usable now, else null; never sends nor waits. No copy is kept here:
         // the process-wide cache stays the only truth, so an Invalidate through any instance is seen at once.
-        private unsafe string GetCachedToken()
+        private string GetCachedToken()
         {
-            byte[] buffer = tokenBuffer ?? (tokenBuffer = new byte[TokenBufferSize]);
-            McStatus status;
-            fixed (byte* start = buffer)
-            {
-                status = NativeMethods.mc_get_cached_token_into(Handle, start, (UIntPtr)buffer.Length);
-            }
-
-            if (status == McStatus.BufferTooSmall)
-            {
-                // A rare long token: a one-off buffer that always fits (MC_TOKEN_BUFFER_SIZE).
-                buffer = new byte[MaxTokenBufferSize];
-                fixed (byte* start = buffer)
-                {
-                    status = NativeMethods.mc_get_cached_token_into(Handle, start, (UIntPtr)buffer.Length);
-                }
-            }
-
+            byte[] buffer;
+            McStatus status = CopyToken(true, out buffer);
             if (status == McStatus.NotCached)
             {
                 return null;
@@ -134,9 +119,6 @@ namespace MarketingCloud.Auth
             Ensure.Success(status);
             return Utf8.FromBuffer(buffer);
         }
-
-        // MC_TOKEN_BUFFER_SIZE in mcauth.h: always holds a token and its NUL.
-        private const int MaxTokenBufferSize = 65536;
 
         // Completes with the fetch, or as cancelled the moment the token is cancelled, whichever is first.
         // Continuations run asynchronously so a caller's continuation never runs inside Cancel() or the fetch.

@@ -197,29 +197,44 @@ namespace MarketingCloud.Auth
         /// <returns>The token, for an <c>Authorization: Bearer</c> header.</returns>
         /// <exception cref="McAuthException">No token could be obtained; <see cref="McAuthException.Status"/> says why.</exception>
         /// <exception cref="ObjectDisposedException">The instance has been disposed.</exception>
-        public unsafe string GetToken()
+        public string GetToken()
         {
-            byte[] buffer = tokenBuffer ?? (tokenBuffer = new byte[TokenBufferSize]);
-            McStatus status;
-            fixed (byte* start = buffer)
-            {
-                status = NativeMethods.mc_get_token_into(Handle, start, (UIntPtr)buffer.Length);
-            }
-
-            if (status == McStatus.BufferTooSmall)
-            {
-                // A token longer than the per-thread buffer (which was left untouched): the allocating call.
-                IntPtr token;
-                Ensure.Success(NativeMethods.mc_get_token(Handle, out token));
-                return Utf8.TakeOwned(token);
-            }
-
-            Ensure.Success(status);
+            byte[] buffer;
+            Ensure.Success(CopyToken(false, out buffer));
             return Utf8.FromBuffer(buffer);
         }
 
-        // Marketing Cloud tokens are a few hundred bytes; longer ones take the allocating path.
+        // Copies the token into this thread's buffer (cachedOnly: only a cached one, never sending), or, for a
+        // rare token longer than that buffer (left untouched), into a one-off buffer that always fits
+        // (MC_TOKEN_BUFFER_SIZE). The native status says which: Ok, NotCached, or why there is no token.
+        private McStatus CopyToken(bool cachedOnly, out byte[] buffer)
+        {
+            buffer = tokenBuffer ?? (tokenBuffer = new byte[TokenBufferSize]);
+            McStatus status = CopyToken(cachedOnly, buffer);
+            if (status == McStatus.BufferTooSmall)
+            {
+                buffer = new byte[MaxTokenBufferSize];
+                status = CopyToken(cachedOnly, buffer);
+            }
+
+            return status;
+        }
+
+        private unsafe McStatus CopyToken(bool cachedOnly, byte[] buffer)
+        {
+            fixed (byte* start = buffer)
+            {
+                return cachedOnly
+                    ? NativeMethods.mc_get_cached_token_into(Handle, start, (UIntPtr)buffer.Length)
+                    : NativeMethods.mc_get_token_into(Handle, start, (UIntPtr)buffer.Length);
+            }
+        }
+
+        // Marketing Cloud tokens are a few hundred bytes; longer ones take a one-off buffer.
         private const int TokenBufferSize = 4096;
+
+        // MC_TOKEN_BUFFER_SIZE in mcauth.h: always holds a token and its NUL.
+        private const int MaxTokenBufferSize = 65536;
 
         // One buffer per thread, so concurrent GetToken calls never share one.
         [ThreadStatic]
@@ -272,17 +287,28 @@ namespace MarketingCloud.Auth
         // The option conversions below refuse only what the native uint cannot carry; every value it can carry
         // goes to the library, which checks it (zero Timeout, MaxAttempts outside 1-10) with its own message.
 
+        // Rounded up: a tiny positive budget must not become the invalid 0, and refreshing a fraction of a
+        // second early is harmless where late is not.
         private static uint TimeoutMilliseconds(TimeSpan timeout)
         {
-            // Rounded up so that a tiny positive budget does not become the invalid 0.
-            double ms = Math.Ceiling(timeout.TotalMilliseconds);
-            if (timeout < TimeSpan.Zero || ms > uint.MaxValue)
+            return RoundedUp(timeout, timeout.TotalMilliseconds, "options.Timeout", "milliseconds");
+        }
+
+        private static uint MarginSeconds(TimeSpan margin)
+        {
+            return RoundedUp(margin, margin.TotalSeconds, "options.RefreshMargin", "seconds");
+        }
+
+        private static uint RoundedUp(TimeSpan span, double amount, string name, string unit)
+        {
+            double rounded = Math.Ceiling(amount);
+            if (span < TimeSpan.Zero || rounded > uint.MaxValue)
             {
                 throw new ArgumentOutOfRangeException(
-                    "options.Timeout", timeout, "Timeout must not be negative nor exceed uint.MaxValue milliseconds.");
+                    name, span, name.Substring(8) + " must not be negative nor exceed uint.MaxValue " + unit + ".");
             }
 
-            return (uint)ms;
+            return (uint)rounded;
         }
 
         private static uint Attempts(int attempts)
@@ -293,19 +319,6 @@ namespace MarketingCloud.Auth
             }
 
             return (uint)attempts;
-        }
-
-        private static uint MarginSeconds(TimeSpan margin)
-        {
-            // Rounded up: refreshing a fraction of a second early is harmless, late is not.
-            double secs = Math.Ceiling(margin.TotalSeconds);
-            if (margin < TimeSpan.Zero || secs > uint.MaxValue)
-            {
-                throw new ArgumentOutOfRangeException(
-                    "options.RefreshMargin", margin, "RefreshMargin must be zero or positive and at most uint.MaxValue seconds.");
-            }
-
-            return (uint)secs;
         }
     }
 }

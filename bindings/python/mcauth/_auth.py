@@ -8,7 +8,7 @@ import threading
 import time
 from ctypes import byref, c_char_p, c_uint32, c_uint64, c_void_p, create_string_buffer
 from types import TracebackType
-from typing import Any, List, Optional, Tuple, Type, Union
+from typing import Any, Dict, List, Optional, Tuple, Type, Union
 
 from ._errors import MC_ERR_INVALID_ARGUMENT, InvalidArgumentError, NotCachedError
 from ._native import lib
@@ -115,6 +115,32 @@ def _closed_error() -> InvalidArgumentError:
     return _invalid("MarketingCloudAuth is closed")
 
 
+def _option_setters(options: Dict[str, Any]) -> List[Tuple[Any, Union[int, bytes]]]:
+    """The native setter and converted value of each option given (not None), in the constructor's
+    order; an unknown option is a TypeError, as for any function."""
+    unknown = set(options) - {"timeout", "refresh_margin", "ca_file", "proxy", "max_attempts"}
+    if unknown:
+        raise TypeError(f"unexpected keyword argument {sorted(unknown)[0]!r}")
+    setters: List[Tuple[Any, Union[int, bytes]]] = []
+    if options.get("timeout") is not None:
+        setters.append((lib.mc_auth_set_timeout_ms, _timeout_ms(options["timeout"])))
+    if options.get("refresh_margin") is not None:
+        setters.append((lib.mc_auth_set_refresh_margin_secs, _uint32("refresh_margin", options["refresh_margin"])))
+    ca_file = options.get("ca_file")
+    if ca_file is not None:
+        if not isinstance(ca_file, (str, os.PathLike)):
+            raise TypeError(f"ca_file must be str or os.PathLike, not {type(ca_file).__name__}")
+        path = os.fsencode(ca_file)
+        if b"\0" in path:
+            raise _invalid("ca_file contains a NUL character")
+        setters.append((lib.mc_auth_set_ca_file, path))
+    if options.get("proxy") is not None:
+        setters.append((lib.mc_auth_set_proxy, _utf8("proxy", options["proxy"])))
+    if options.get("max_attempts") is not None:
+        setters.append((lib.mc_auth_set_max_attempts, _uint32("max_attempts", options["max_attempts"])))
+    return setters
+
+
 class MarketingCloudAuth:
     """Access tokens for one installed package (subdomain, client id, client secret).
 
@@ -143,8 +169,9 @@ class MarketingCloudAuth:
         each value and refuses a bad one with InvalidArgumentError."""
         args = (_utf8("subdomain", subdomain), _utf8("client_id", client_id),
                 _utf8("client_secret", client_secret))
-        self._open(lambda out: lib.mc_auth_new(*args, out), subdomain, client_id, timeout=timeout,
-                   refresh_margin=refresh_margin, ca_file=ca_file, proxy=proxy, max_attempts=max_attempts)
+        options = dict(timeout=timeout, refresh_margin=refresh_margin, ca_file=ca_file, proxy=proxy,
+                       max_attempts=max_attempts)
+        self._open(lambda out: lib.mc_auth_new(*args, out), subdomain, client_id, options)
 
     @classmethod
     def enhanced(
@@ -169,40 +196,13 @@ class MarketingCloudAuth:
                 None if account_id is None else _utf8("account_id", str(account_id)),
                 None if scope is None else _utf8("scope", scope))
         auth = cls.__new__(cls)
-        auth._open(lambda out: lib.mc_auth_new_enhanced(*args, out), subdomain, client_id, **options)
+        auth._open(lambda out: lib.mc_auth_new_enhanced(*args, out), subdomain, client_id, options)
         return auth
 
-    def _open(
-        self,
-        new_handle: Any,
-        subdomain: str,
-        client_id: str,
-        *,
-        timeout: Optional[float] = None,
-        refresh_margin: Optional[int] = None,
-        ca_file: Union[str, os.PathLike[str], None] = None,
-        proxy: Optional[str] = None,
-        max_attempts: Optional[int] = None,
-    ) -> None:
-        """Creates the handle with ``new_handle(out)`` and applies the options."""
+    def _open(self, new_handle: Any, subdomain: str, client_id: str, options: Dict[str, Any]) -> None:
+        """Creates the handle with ``new_handle(out)`` and applies the constructor's ``options``."""
         # Every option is converted before the handle exists, so a bad one leaves nothing to free.
-        setters: List[Tuple[Any, Union[int, bytes]]] = []
-        if timeout is not None:
-            setters.append((lib.mc_auth_set_timeout_ms, _timeout_ms(timeout)))
-        if refresh_margin is not None:
-            setters.append((lib.mc_auth_set_refresh_margin_secs, _uint32("refresh_margin", refresh_margin)))
-        if ca_file is not None:
-            if not isinstance(ca_file, (str, os.PathLike)):
-                raise TypeError(f"ca_file must be str or os.PathLike, not {type(ca_file).__name__}")
-            path = os.fsencode(ca_file)
-            if b"\0" in path:
-                raise _invalid("ca_file contains a NUL character")
-            setters.append((lib.mc_auth_set_ca_file, path))
-        if proxy is not None:
-            setters.append((lib.mc_auth_set_proxy, _utf8("proxy", proxy)))
-        if max_attempts is not None:
-            setters.append((lib.mc_auth_set_max_attempts, _uint32("max_attempts", max_attempts)))
-
+        setters = _option_setters(options)
         handle = c_void_p()
         new_handle(byref(handle))
         try:
