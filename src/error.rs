@@ -12,6 +12,11 @@ use std::fmt;
 pub struct Error {
     status: Status,
     message: String,
+    /// Another try with more time or attempts could succeed: a timeout, or
+    /// a retryable failure (network, 5xx, 429) that ran out of attempts or
+    /// budget. Lets a caller that joined another caller's request, with a
+    /// longer budget, try again itself.
+    transient: bool,
 }
 
 impl Error {
@@ -20,7 +25,18 @@ impl Error {
         Error {
             status,
             message: message.into(),
+            transient: status == Status::Timeout,
         }
+    }
+
+    /// Marks the error as one that more time or attempts could cure.
+    pub(crate) fn transient(mut self) -> Error {
+        self.transient = true;
+        self
+    }
+
+    pub(crate) fn is_transient(&self) -> bool {
+        self.transient
     }
 
     pub fn invalid_argument(message: impl Into<String>) -> Error {

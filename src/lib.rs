@@ -28,6 +28,7 @@ mod cache;
 mod error;
 #[allow(unsafe_code)]
 pub mod ffi;
+mod fork;
 mod http;
 mod rejection;
 mod secret;

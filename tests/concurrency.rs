@@ -112,3 +112,38 @@ fn a_failed_refresh_inside_the_margin_keeps_serving_and_is_not_retried_per_call(
     }
     assert_eq!(requests(&s), 2, "one failed refresh, not one per call");
 }
+
+#[test]
+fn a_caller_whose_budget_outlasts_the_flight_it_joined_tries_again_itself() {
+    // The server answers after 1 s: too late for the 0.5 s caller whose
+    // request the 30 s caller joined.
+    let s = scenario("conc-budget", "delay=1000");
+    let short = http_auth(&s);
+    short.set_timeout(Duration::from_millis(500)).unwrap();
+    let long = http_auth(&s);
+    long.set_timeout(Duration::from_secs(30)).unwrap();
+    std::thread::scope(|scope| {
+        let first = scope.spawn(|| short.token());
+        std::thread::sleep(Duration::from_millis(100));
+        let second = scope.spawn(|| long.token());
+        let first = first.join().unwrap();
+        assert_eq!(first.unwrap_err().status(), mcauth::Status::Timeout);
+        let second = second.join().unwrap();
+        assert!(second.is_ok(), "{second:?}");
+    });
+    assert_eq!(
+        requests(&s),
+        2,
+        "one request per budget, still one at a time"
+    );
+}
+
+#[test]
+fn waiters_take_a_token_that_expired_on_the_way_instead_of_each_sending() {
+    // The token's 1 s lifetime is over when the 1.5 s answer arrives.
+    let s = scenario("conc-expired-on-arrival", "expires=1/delay=1500");
+    let auth = http_auth(&s);
+    let tokens = on_threads(8, |_| auth.token().unwrap());
+    assert!(tokens.iter().all(|t| *t == tokens[0]));
+    assert_eq!(requests(&s), 1);
+}

@@ -16,6 +16,7 @@
 
 #[macro_use]
 mod boundary;
+pub(crate) mod atfork;
 mod marshal;
 
 use crate::auth::Auth;
