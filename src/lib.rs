@@ -30,6 +30,7 @@ mod error;
 pub mod ffi;
 mod fork;
 mod http;
+mod redact;
 mod rejection;
 mod secret;
 mod soap;

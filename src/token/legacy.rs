@@ -3,7 +3,7 @@
 
 use super::server_error::ServerError;
 use super::{IssuedToken, TokenProtocol, MAX_LIFETIME};
-use crate::error::{Error, Status};
+use crate::error::{quote_client_id, Error, Status};
 use crate::http::retry::AttemptError;
 use crate::http::transport::{HttpReply, Transport, TransportError, MAX_BODY};
 use crate::secret::{AccessToken, ClientSecret};
@@ -84,7 +84,7 @@ impl LegacyTokenRequest {
                 ),
             ))),
             401 | 403 => {
-                let detail = ServerError::parse(body.as_deref());
+                let detail = ServerError::parse(body.as_deref(), self.client_secret.expose());
                 let message = if detail.errorcode == Some(ENHANCED_PACKAGE_ERRORCODE) {
                     format!(
                         "{} answered HTTP {status}{}: this is an enhanced installed package, \
@@ -97,14 +97,14 @@ impl LegacyTokenRequest {
                     format!(
                         "{} rejected client id '{}' with HTTP {status}{}",
                         self.url,
-                        self.client_id,
+                        quote_client_id(&self.client_id),
                         detail.describe()
                     )
                 };
                 Err(AttemptError::Final(fail(Status::Unauthorized, message)))
             }
             _ => {
-                let detail = ServerError::parse(body.as_deref());
+                let detail = ServerError::parse(body.as_deref(), self.client_secret.expose());
                 let error = fail(
                     Status::Http,
                     format!("{} answered HTTP {status}{}", self.url, detail.describe()),
@@ -315,6 +315,58 @@ mod tests {
         let err = final_error(request().interpret(reply(307, "")));
         assert_eq!(err.status(), Status::Http);
         assert!(err.message().contains("never follows redirects"));
+    }
+
+    #[test]
+    fn hostile_echoes_leave_no_piece_of_the_secret_in_the_message() {
+        let secret = "Sup3r\"S3cret&<Value>/0123456789";
+        let request = LegacyTokenRequest::new(URL, "id\u{7}\n", ClientSecret::new(secret));
+        let escaped = serde_json::to_string(secret).unwrap();
+        let html = secret
+            .replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('"', "&quot;");
+        for echo in [
+            format!("{}{secret}", "x".repeat(296)),
+            secret.to_uppercase(),
+            html,
+            escaped.clone(),
+            format!("{}{}", "y".repeat(290), &escaped[..20]),
+        ] {
+            let body = serde_json::json!({ "message": echo, "errorcode": 1 }).to_string();
+            for status in [401, 500, 400] {
+                let message = match request.interpret(reply(status, &body)) {
+                    Err(AttemptError::Final(e)) | Err(AttemptError::Retryable { error: e, .. }) => {
+                        e.message().to_owned()
+                    }
+                    Ok(_) => panic!("a token from an error"),
+                };
+                let lower = message.to_lowercase();
+                let chars: Vec<char> = secret.to_lowercase().chars().collect();
+                for window in chars.windows(crate::redact::WINDOW) {
+                    let piece: String = window.iter().collect();
+                    assert!(!lower.contains(&piece), "{piece} in {message}");
+                }
+                assert!(!message.chars().any(char::is_control), "{message:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_one_character_secret_blanks_no_other_word() {
+        let request = LegacyTokenRequest::new(URL, "my-client", ClientSecret::new("e"));
+        let body = r#"{"message":"Unauthorized request","errorcode":1}"#;
+        let err = final_error(request.interpret(reply(401, body)));
+        assert!(
+            err.message().contains("/v1/requestToken"),
+            "{}",
+            err.message()
+        );
+        assert!(
+            err.message().contains("Unauthorized request"),
+            "{}",
+            err.message()
+        );
     }
 
     #[test]
