@@ -73,6 +73,13 @@ failed=()
 run_valgrind shared || failed+=("test_mcauth (shared)")
 run_valgrind static || failed+=("test_mcauth (static)")
 
+# Not under valgrind: both are about processes and threads (fork, thread exit), not memory.
+for t in test_fork test_thread_exit; do
+    step "test: $t (shared library)"
+    gcc "${CFLAGS[@]}" -g -O1 "tests/c/$t.c" -L"$REL" -lmcauth -Wl,-rpath,"$REL" -o "$OUT/$t"
+    with_fake "$OUT/$t" || failed+=("$t")
+done
+
 step "bench: cached mc_get_token vs. a mutex+malloc copy (not under valgrind)"
 gcc "${CFLAGS[@]}" -O2 tests/c/bench.c -L"$REL" -lmcauth -Wl,-rpath,"$REL" -o "$OUT/bench"
 with_fake "$OUT/bench" || failed+=("bench")
