@@ -42,6 +42,9 @@ pub enum TransportError {
     /// DNS, connect, TLS, proxy, or the connection dropped; the detail is
     /// ureq's description, which holds no request data.
     Network(String),
+    /// The server's certificate is not trusted: final, another attempt
+    /// would meet the same certificate.
+    Certificate(String),
 }
 
 pub struct Transport {
@@ -183,12 +186,34 @@ impl Transport {
             ureq::Error::Io(e) if e.kind() == std::io::ErrorKind::TimedOut => {
                 TransportError::Timeout
             }
-            other => TransportError::Network(match &self.proxy_address {
-                Some(proxy) => format!("{other} (through the proxy {proxy})"),
-                None => other.to_string(),
-            }),
+            other => {
+                let certificate = is_certificate_error(&other);
+                let detail = match &self.proxy_address {
+                    Some(proxy) => format!("{other} (through the proxy {proxy})"),
+                    None => other.to_string(),
+                };
+                if certificate {
+                    TransportError::Certificate(detail)
+                } else {
+                    TransportError::Network(detail)
+                }
+            }
         }
     }
+}
+
+/// rustls refused the server's certificate (ureq passes it on as is, or
+/// inside an I/O error from the handshake).
+fn is_certificate_error(error: &ureq::Error) -> bool {
+    let rustls_error = match error {
+        ureq::Error::Rustls(e) => Some(e),
+        ureq::Error::Io(io) => io.get_ref().and_then(|e| e.downcast_ref::<rustls::Error>()),
+        _ => None,
+    };
+    matches!(
+        rustls_error,
+        Some(rustls::Error::InvalidCertificate(_) | rustls::Error::NoCertificatesPresented)
+    )
 }
 
 impl Drop for Transport {

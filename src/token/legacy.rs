@@ -134,6 +134,17 @@ impl TokenProtocol for LegacyTokenRequest {
                     self.url
                 ),
             ))),
+            Err(TransportError::Certificate(detail)) => Err(AttemptError::Final(
+                Error::new(
+                    Status::Network,
+                    format!(
+                        "requesting a token from {} failed: {detail}; the certificate cannot \
+                         become trusted by trying again (mc_auth_set_ca_file adds a CA)",
+                        self.url
+                    ),
+                )
+                .redacted(self.client_secret.expose()),
+            )),
             Err(TransportError::Network(detail)) => Err(AttemptError::Retryable {
                 error: Error::new(
                     Status::Network,
