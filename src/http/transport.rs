@@ -16,6 +16,7 @@ use ureq::tls::TlsConfig;
 use ureq::unversioned::resolver::DefaultResolver;
 use ureq::unversioned::transport::{ConnectionDetails, Connector};
 use ureq::{Agent, Proxy};
+use zeroize::Zeroizing;
 
 /// A token answer is well under 1 KiB; anything near this is not one.
 pub const MAX_BODY: u64 = 64 * 1024;
@@ -31,8 +32,9 @@ pub struct TransportOptions {
 pub struct HttpReply {
     pub status: u16,
     pub retry_after: Option<Duration>,
-    /// `None` when the body was larger than `MAX_BODY`.
-    pub body: Option<Vec<u8>>,
+    /// `None` when the body was larger than `MAX_BODY`. Wiped when dropped:
+    /// it holds a token, or a server's echo of the secret.
+    pub body: Option<Zeroizing<Vec<u8>>>,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -170,7 +172,7 @@ impl Transport {
             .limit(MAX_BODY)
             .read_to_vec()
         {
-            Ok(bytes) => Some(bytes),
+            Ok(bytes) => Some(Zeroizing::new(bytes)),
             Err(ureq::Error::BodyExceedsLimit(_)) => None,
             Err(e) => return Err(self.classify(e)),
         };

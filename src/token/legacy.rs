@@ -44,7 +44,13 @@ impl LegacyTokenRequest {
             client_id: &self.client_id,
             client_secret: self.client_secret.expose(),
         };
-        Zeroizing::new(serde_json::to_vec(&body).expect("two strings always serialise"))
+        // Sized up front for the worst escaping (6 bytes per byte, \u00XX),
+        // so the buffer never grows: growing would leave copies of the
+        // secret in freed memory.
+        let capacity = 6 * (self.client_id.len() + self.client_secret.expose().len()) + 64;
+        let mut buffer = Zeroizing::new(Vec::with_capacity(capacity));
+        serde_json::to_writer(&mut *buffer, &body).expect("two strings always serialise");
+        buffer
     }
 
     fn interpret(&self, reply: HttpReply) -> Result<IssuedToken, AttemptError> {
@@ -84,7 +90,10 @@ impl LegacyTokenRequest {
                 ),
             ))),
             401 | 403 => {
-                let detail = ServerError::parse(body.as_deref(), self.client_secret.expose());
+                let detail = ServerError::parse(
+                    body.as_deref().map(Vec::as_slice),
+                    self.client_secret.expose(),
+                );
                 let message = if detail.errorcode == Some(ENHANCED_PACKAGE_ERRORCODE) {
                     format!(
                         "{} answered HTTP {status}{}: this is an enhanced installed package, \
@@ -104,7 +113,10 @@ impl LegacyTokenRequest {
                 Err(AttemptError::Final(fail(Status::Unauthorized, message)))
             }
             _ => {
-                let detail = ServerError::parse(body.as_deref(), self.client_secret.expose());
+                let detail = ServerError::parse(
+                    body.as_deref().map(Vec::as_slice),
+                    self.client_secret.expose(),
+                );
                 let error = fail(
                     Status::Http,
                     format!("{} answered HTTP {status}{}", self.url, detail.describe()),
@@ -163,6 +175,7 @@ impl TokenProtocol for LegacyTokenRequest {
 fn parse_legacy_answer(body: &[u8]) -> Result<IssuedToken, String> {
     let value: Value =
         serde_json::from_slice(body).map_err(|_| "the body is not JSON".to_owned())?;
+    let value = super::WipedJson(value);
     let object = value
         .as_object()
         .ok_or_else(|| "the body is not a JSON object".to_owned())?;
@@ -204,7 +217,7 @@ mod tests {
         HttpReply {
             status,
             retry_after: None,
-            body: Some(body.as_bytes().to_vec()),
+            body: Some(Zeroizing::new(body.as_bytes().to_vec())),
         }
     }
 

@@ -18,7 +18,11 @@ impl ServerError {
     /// Quotes the server's text unless it echoes `secret` (checked on the
     /// whole text, before it is cut: `crate::redact`).
     pub fn parse(body: Option<&[u8]>, secret: &str) -> ServerError {
-        let Some(Value::Object(object)) = body.and_then(|b| serde_json::from_slice(b).ok()) else {
+        let Some(parsed) = body.and_then(|b| serde_json::from_slice(b).ok()) else {
+            return ServerError::default();
+        };
+        let parsed = super::WipedJson(parsed);
+        let Value::Object(object) = &*parsed else {
             return ServerError::default();
         };
         let text = |key: &str| {
