@@ -29,6 +29,9 @@ mod error;
 #[allow(unsafe_code)]
 pub mod ffi;
 mod fork;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 mod http;
 mod redact;
 mod rejection;

@@ -172,7 +172,7 @@ impl TokenProtocol for LegacyTokenRequest {
 /// Checks a 2xx body: a JSON object with a non-empty `accessToken` string and
 /// a positive integer `expiresIn`. The reason never quotes the body, which
 /// may hold a token.
-fn parse_legacy_answer(body: &[u8]) -> Result<IssuedToken, String> {
+pub(crate) fn parse_legacy_answer(body: &[u8]) -> Result<IssuedToken, String> {
     let value: Value =
         serde_json::from_slice(body).map_err(|_| "the body is not JSON".to_owned())?;
     let value = super::WipedJson(value);

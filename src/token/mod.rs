@@ -5,6 +5,8 @@
 mod legacy;
 mod server_error;
 
+#[cfg(feature = "fuzzing")]
+pub(crate) use legacy::parse_legacy_answer;
 pub use legacy::LegacyTokenRequest;
 
 use crate::http::retry::AttemptError;
