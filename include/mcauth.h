@@ -30,6 +30,19 @@
  *   does not change the handle's settings (the process-wide token cache may
  *   change); setters take mc_auth * and are safe to call concurrently with
  *   other calls: calls under way keep the settings they started with.
+ * - fork(). A child process may use the library, the handles it inherited
+ *   included, whatever other threads of the parent were doing: it serves a
+ *   still-valid cached token without a request, never waits for a request
+ *   the parent had in flight (it sends its own), and never uses the
+ *   parent's connections. The library registers pthread_atfork handlers on
+ *   first use; fork() waits while another thread is briefly inside the
+ *   library's locks (at most a trust store load, never a network exchange).
+ * - pthread_cancel(). Do not cancel a thread while it is inside an mc_
+ *   call (disable cancellation around calls, or cancel only where none
+ *   runs): a call may block in connect(), poll() or read(), which are
+ *   cancellation points, and a cancellation that unwinds through the
+ *   library aborts the process. The call's time budget
+ *   (mc_auth_set_timeout_ms) is the way to bound it.
  * - Panics never cross into C: a bug inside the library is MC_ERR_INTERNAL.
  */
 

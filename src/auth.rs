@@ -6,6 +6,7 @@
 use crate::auth_url::AuthUrl;
 use crate::cache::{self, CacheKey, Entry, Served};
 use crate::error::Error;
+use crate::fork;
 use crate::http::proxy;
 use crate::http::retry::{self, DEFAULT_MAX_ATTEMPTS, MAX_ATTEMPTS_LIMIT};
 use crate::http::tls::TrustRoots;
@@ -16,11 +17,10 @@ use crate::token::{
     EnhancedGrant, EnhancedTokenRequest, Grant, InstanceUrls, LegacyTokenRequest, TokenPath,
     TokenProtocol,
 };
-use parking_lot::Mutex;
 use std::fmt;
 use std::path::Path;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -31,6 +31,7 @@ pub struct Auth {
     client_id: String,
     grant: Grant,
     request: Box<dyn TokenProtocol>,
+    key: CacheKey,
     entry: Option<Arc<Entry>>,
     // Settings are atomics so that every method takes `&self`: a setter may
     // run while other threads fetch tokens through the same handle.
@@ -88,12 +89,8 @@ impl Auth {
         };
         let server = AuthUrl::parse_for(subdomain, path)?;
         let secret = ClientSecret::new(client_secret);
-        let entry = cache::entry_for(CacheKey {
-            token_url: server.token_url().to_owned(),
-            client_id: client_id.to_owned(),
-            client_secret: secret.clone(),
-            grant: grant.clone(),
-        });
+        let key = CacheKey::new(server.token_url(), client_id, &secret, &grant);
+        let entry = cache::entry_for(&key);
         let url = server.token_url();
         let request: Box<dyn TokenProtocol> = match &grant {
             Grant::Legacy => Box::new(LegacyTokenRequest::new(url, client_id, secret)),
@@ -106,6 +103,7 @@ impl Auth {
             grant,
             client_id: client_id.to_owned(),
             server,
+            key,
             entry: Some(entry),
             timeout_ms: AtomicU64::new(DEFAULT_TIMEOUT.as_millis() as u64),
             refresh_margin_secs: AtomicU64::new(DEFAULT_REFRESH_MARGIN.as_secs()),
@@ -146,8 +144,9 @@ impl Auth {
 
     /// Trusts the certificates of a PEM bundle in addition to the system's.
     pub fn set_ca_file(&self, pem_path: &Path) -> Result<(), Error> {
-        let roots = TrustRoots::with_ca_file(pem_path)?;
-        let mut slot = self.transport.lock();
+        let gate = fork::enter();
+        let roots = TrustRoots::with_ca_file(&gate, pem_path)?;
+        let mut slot = self.slot(&gate);
         slot.options.roots = roots;
         slot.built = None;
         Ok(())
@@ -157,7 +156,8 @@ impl Auth {
     /// (`http://[user:password@]host:port`), never around it.
     pub fn set_proxy(&self, proxy_url: &str) -> Result<(), Error> {
         let proxy = proxy::parse(proxy_url)?;
-        let mut slot = self.transport.lock();
+        let gate = fork::enter();
+        let mut slot = self.slot(&gate);
         slot.options.proxy = Some(proxy);
         slot.built = None;
         Ok(())
@@ -207,14 +207,24 @@ impl Auth {
         Duration::from_secs(self.refresh_margin_secs.load(Ordering::Relaxed))
     }
 
+    /// The transport to send with: the one built for the current settings,
+    /// unless it was inherited from the parent process, whose connections a
+    /// forked child must never use.
     fn transport(&self) -> Result<Arc<Transport>, Error> {
-        let mut slot = self.transport.lock();
-        if let Some(built) = &slot.built {
+        let gate = fork::enter();
+        let mut slot = self.slot(&gate);
+        if let Some(built) = slot.built.as_ref().filter(|t| t.is_of_this_process()) {
             return Ok(built.clone());
         }
-        let built = Transport::shared(&self.server, &slot.options)?;
+        let built = Transport::shared(&gate, &self.server, &slot.options)?;
         slot.built = Some(built.clone());
         Ok(built)
+    }
+
+    fn slot(&self, _gate: &fork::Gate) -> MutexGuard<'_, TransportSlot> {
+        self.transport
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     /// The `fueloauth` SOAP header element with the current token.
@@ -279,7 +289,7 @@ impl Auth {
 impl Drop for Auth {
     fn drop(&mut self) {
         if let Some(entry) = self.entry.take() {
-            cache::release(entry);
+            cache::release(&self.key, entry);
         }
     }
 }

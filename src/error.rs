@@ -12,6 +12,11 @@ use std::fmt;
 pub struct Error {
     status: Status,
     message: String,
+    /// Another try with more time or attempts could succeed: a timeout, or
+    /// a retryable failure (network, 5xx, 429) that ran out of attempts or
+    /// budget. Lets a caller that joined another caller's request, with a
+    /// longer budget, try again itself.
+    transient: bool,
 }
 
 impl Error {
@@ -20,7 +25,18 @@ impl Error {
         Error {
             status,
             message: message.into(),
+            transient: status == Status::Timeout,
         }
+    }
+
+    /// Marks the error as one that more time or attempts could cure.
+    pub(crate) fn transient(mut self) -> Error {
+        self.transient = true;
+        self
+    }
+
+    pub(crate) fn is_transient(&self) -> bool {
+        self.transient
     }
 
     pub fn invalid_argument(message: impl Into<String>) -> Error {
@@ -35,12 +51,16 @@ impl Error {
         &self.message
     }
 
-    /// Replaces every occurrence of `secret` in the message. A last line of
-    /// defence for text that came from the server, which could echo what it
-    /// was sent.
+    /// A last line of defence (server text is checked before it is quoted,
+    /// `crate::redact`): the secret's occurrences are replaced, by the rule
+    /// of `crate::redact`, and a message that still shows a piece of it is
+    /// withheld whole.
     pub(crate) fn redacted(mut self, secret: &str) -> Error {
-        if !secret.is_empty() && self.message.contains(secret) {
-            self.message = self.message.replace(secret, "[redacted]");
+        if crate::redact::echoes_secret(&self.message, secret) {
+            self.message = crate::redact::replace_secret(&self.message, secret);
+            if crate::redact::echoes_secret(&self.message, secret) {
+                self.message = "the detail was withheld: it showed the client secret".to_owned();
+            }
         }
         self
     }
@@ -77,6 +97,29 @@ pub(crate) fn quote(text: &str, max_chars: usize) -> String {
     out
 }
 
+/// Longest client id quoted in a message: ids are short, and a caller's
+/// megabyte of text does not belong in an error.
+const MAX_QUOTED_ID: usize = 64;
+
+/// A client id as messages show it: at most 64 characters, control
+/// characters removed.
+pub(crate) fn quote_client_id(id: &str) -> String {
+    let mut shown: String = id
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(MAX_QUOTED_ID)
+        .collect();
+    if id
+        .chars()
+        .filter(|c| !c.is_control())
+        .nth(MAX_QUOTED_ID)
+        .is_some()
+    {
+        shown.push('…');
+    }
+    shown
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -87,6 +130,21 @@ mod tests {
         assert_eq!(quoted.chars().count(), 301);
         assert!(!quoted.contains('\u{7}'));
         assert_eq!(quote("a\u{1b}b", 10), "a b");
+    }
+
+    #[test]
+    fn client_ids_are_bounded_and_printable() {
+        let huge = format!("id\u{0}\n\u{1b}{}", "x".repeat(1 << 20));
+        let shown = quote_client_id(&huge);
+        assert_eq!(shown.chars().count(), MAX_QUOTED_ID + 1);
+        assert!(!shown.chars().any(char::is_control), "{shown:?}");
+        assert_eq!(quote_client_id("my-client"), "my-client");
+    }
+
+    #[test]
+    fn a_short_secret_is_not_blanked_inside_words() {
+        let e = Error::new(Status::Http, "https://x/v1/requestToken answered 500").redacted("e");
+        assert_eq!(e.message(), "https://x/v1/requestToken answered 500");
     }
 
     #[test]

@@ -29,7 +29,12 @@ mod cache;
 mod error;
 #[allow(unsafe_code)]
 pub mod ffi;
+mod fork;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 mod http;
+mod redact;
 mod rejection;
 mod secret;
 mod soap;

@@ -3,7 +3,7 @@
 
 use std::fmt;
 use std::sync::Arc;
-use zeroize::Zeroizing;
+use zeroize::{Zeroize, Zeroizing};
 
 /// The client secret. Wiped on drop (best effort: copies made by the HTTP
 /// stack while sending are outside our reach).
@@ -33,9 +33,19 @@ impl fmt::Debug for ClientSecret {
 }
 
 /// An access token. Cheap to clone: the cache hands out clones on its hot
-/// path, and an `Arc` makes that an atomic increment instead of a copy.
+/// path, and an `Arc` makes that an atomic increment instead of a copy. The
+/// last clone to go wipes the text (best effort: two clones dropped at the
+/// same instant on two threads may both see the other and skip it).
 #[derive(Clone, PartialEq, Eq)]
 pub struct AccessToken(Arc<str>);
+
+impl Drop for AccessToken {
+    fn drop(&mut self) {
+        if let Some(text) = Arc::get_mut(&mut self.0) {
+            text.zeroize();
+        }
+    }
+}
 
 impl AccessToken {
     pub fn new(value: &str) -> AccessToken {

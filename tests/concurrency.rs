@@ -107,6 +107,39 @@ fn a_failed_refresh_inside_the_margin_keeps_serving_and_is_not_retried_per_call(
     assert_eq!(kind.requests(&s), 2, "one failed refresh, not one per call");
 }
 
+fn a_caller_whose_budget_outlasts_the_flight_it_joined_tries_again_itself(kind: Kind) {
+    // The server answers after 1 s: too late for the 0.5 s caller whose
+    // request the 30 s caller joined.
+    let s = scenario("conc-budget", "delay=1000");
+    let short = kind.auth(&s);
+    short.set_timeout(Duration::from_millis(500)).unwrap();
+    let long = kind.auth(&s);
+    long.set_timeout(Duration::from_secs(30)).unwrap();
+    std::thread::scope(|scope| {
+        let first = scope.spawn(|| short.token());
+        std::thread::sleep(Duration::from_millis(100));
+        let second = scope.spawn(|| long.token());
+        let first = first.join().unwrap();
+        assert_eq!(first.unwrap_err().status(), mcauth::Status::Timeout);
+        let second = second.join().unwrap();
+        assert!(second.is_ok(), "{second:?}");
+    });
+    assert_eq!(
+        kind.requests(&s),
+        2,
+        "one request per budget, still one at a time"
+    );
+}
+
+fn waiters_take_a_token_that_expired_on_the_way_instead_of_each_sending(kind: Kind) {
+    // The token's 1 s lifetime is over when the 1.5 s answer arrives.
+    let s = scenario("conc-expired-on-arrival", "expires=1/delay=1500");
+    let auth = kind.auth(&s);
+    let tokens = on_threads(8, |_| auth.token().unwrap());
+    assert!(tokens.iter().all(|t| *t == tokens[0]));
+    assert_eq!(kind.requests(&s), 1);
+}
+
 for_both_kinds!(
     thirty_two_threads_on_a_cold_cache_send_one_request,
     thirty_two_handles_on_thirty_two_threads_send_one_request,
@@ -114,4 +147,6 @@ for_both_kinds!(
     sixteen_threads_invalidating_one_stale_token_cause_one_request,
     inside_the_margin_one_thread_refreshes_and_the_rest_get_the_valid_token,
     a_failed_refresh_inside_the_margin_keeps_serving_and_is_not_retried_per_call,
+    a_caller_whose_budget_outlasts_the_flight_it_joined_tries_again_itself,
+    waiters_take_a_token_that_expired_on_the_way_instead_of_each_sending,
 );

@@ -23,6 +23,7 @@ suite_rust() {
     fi
     cargo test --workspace --release
     cargo bench --bench cold_start
+    cargo bench --bench registry
 }
 
 suite_c() { bash tests/c/run.sh; }

@@ -26,6 +26,17 @@ fn an_untrusted_certificate_is_a_network_error() {
 }
 
 #[test]
+fn an_untrusted_certificate_is_final_not_retried() {
+    let s = scenario("tls-untrusted-final", "");
+    let auth = Auth::new(&https_base(&s), "client-id", SECRET).unwrap();
+    let err = auth.token().unwrap_err();
+    assert_eq!(err.status(), Status::Network, "{err}");
+    // The retry loop names its attempts when it gives up after several.
+    assert!(!err.message().contains("attempts"), "{err}");
+    assert!(err.message().contains("certificate"), "{err}");
+}
+
+#[test]
 fn the_ca_file_must_exist_and_hold_certificates() {
     let auth = http_auth(&scenario("tls-ca", ""));
     let missing = auth.set_ca_file(Path::new("/nonexistent/ca.pem"));

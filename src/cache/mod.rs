@@ -16,13 +16,18 @@ mod thread_copy;
 pub use registry::{entry_for, release, CacheKey};
 
 use crate::error::Error;
+use crate::fork;
 use crate::secret::AccessToken;
 use crate::token::{InstanceUrls, IssuedToken};
 use cached_token::CachedToken;
-use parking_lot::{Condvar, Mutex, MutexGuard};
+use std::ops::{Deref, DerefMut};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
+/// std's futex-based lock and condition variable rather than parking_lot's:
+/// a forked child may find them exactly as the parent's threads left them,
+/// and they keep no process-wide table of parked threads (see `fork`).
 #[derive(Default)]
 pub struct Entry {
     state: Mutex<State>,
@@ -44,13 +49,51 @@ static NEXT_GENERATION: AtomicU64 = AtomicU64::new(1);
 struct State {
     token: Option<CachedToken>,
     /// A request for this entry is under way; everyone else waits or serves
-    /// the still-valid token instead of sending another.
-    in_flight: bool,
+    /// the still-valid token instead of sending another. Only if it was
+    /// started in this process (see `flying`).
+    in_flight: Option<FlightInfo>,
     completed_flights: u64,
-    /// The error of the latest flight, handed to the callers that waited on it.
-    last_failure: Option<Error>,
+    /// The outcome of the latest flight, handed to the callers that waited
+    /// on it: the token it got (even one that expired on the way), or its
+    /// error with the deadline it had.
+    landed: Option<Result<Snapshot, (Error, Instant)>>,
     /// After a failed refresh inside the margin: no new try before this.
     next_refresh_try: Option<Instant>,
+}
+
+#[derive(Clone, Copy)]
+struct FlightInfo {
+    /// The process generation that started it: a forked child inherits the
+    /// flag but not the thread that would clear it.
+    fork_generation: u64,
+}
+
+impl State {
+    /// A request of this process is under way.
+    fn flying(&self) -> bool {
+        self.in_flight
+            .is_some_and(|f| f.fork_generation == fork::generation())
+    }
+}
+
+/// The entry's state, locked, with the fork gate held for as long (dropped
+/// after the state: fields drop in order).
+struct Locked<'a> {
+    state: MutexGuard<'a, State>,
+    _gate: fork::Gate,
+}
+
+impl Deref for Locked<'_> {
+    type Target = State;
+    fn deref(&self) -> &State {
+        &self.state
+    }
+}
+
+impl DerefMut for Locked<'_> {
+    fn deref_mut(&mut self) -> &mut State {
+        &mut self.state
+    }
 }
 
 /// A token as handed to a caller, with what a caller that keeps its own
@@ -69,6 +112,7 @@ pub struct Served<'a> {
 }
 
 /// A served token, owned: what the slow path hands back.
+#[derive(Clone)]
 struct Snapshot {
     token: AccessToken,
     expires_at: Instant,
@@ -134,7 +178,7 @@ impl Entry {
         };
         let retry_pending = state.next_refresh_try.is_some_and(|t| now < t);
         match &state.token {
-            Some(cached) if cached.is_valid(now) && (state.in_flight || retry_pending) => {
+            Some(cached) if cached.is_valid(now) && (state.flying() || retry_pending) => {
                 Some(read(self.served(cached, margin, now)))
             }
             _ => None,
@@ -148,7 +192,7 @@ impl Entry {
         &self,
         margin: Duration,
         read: F,
-    ) -> Result<R, (F, MutexGuard<'_, State>, Instant)> {
+    ) -> Result<R, (F, Locked<'_>, Instant)> {
         let coarse_now = coarsetime::Instant::now_without_cache_update();
         let generation = self.generation.load(Ordering::Acquire);
         let read = match thread_copy::read_if_current(generation, margin, coarse_now, read) {
@@ -156,7 +200,7 @@ impl Entry {
             Err(read) => read,
         };
         let now = Instant::now();
-        let state = self.state.lock();
+        let state = self.lock();
         match &state.token {
             Some(cached) if cached.is_fresh(now, margin) => {
                 let served = self.served(cached, margin, now);
@@ -190,12 +234,21 @@ impl Entry {
 
     /// The API addresses of the latest token answer that named them.
     pub fn instance_urls(&self) -> Option<InstanceUrls> {
-        self.instance_urls.lock().clone()
+        let _gate = fork::enter();
+        let urls = self
+            .instance_urls
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        urls.clone()
     }
 
     /// Records the API addresses of a token answer, before its token lands.
     pub fn set_instance_urls(&self, urls: InstanceUrls) {
-        *self.instance_urls.lock() = Some(urls);
+        let _gate = fork::enter();
+        *self
+            .instance_urls
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Some(urls);
     }
 
     /// The generation counter itself, for bindings that keep their own copy
@@ -207,7 +260,7 @@ impl Entry {
     /// Drops the cached token if it is `rejected` (any token when `None`).
     /// Returns whether a token was dropped.
     pub fn invalidate(&self, rejected: Option<&str>) -> bool {
-        let mut state = self.state.lock();
+        let mut state = self.lock();
         let matches = match (&state.token, rejected) {
             (Some(_), None) => true,
             (Some(cached), Some(r)) => cached.token.as_str() == r,
@@ -215,6 +268,7 @@ impl Entry {
         };
         if matches {
             state.token = None;
+            state.landed = None;
             state.next_refresh_try = None;
             self.token_changed();
         }
@@ -227,9 +281,24 @@ impl Entry {
         self.generation.store(next, Ordering::Release);
     }
 
-    fn holds_valid_token(&self, now: Instant) -> bool {
-        let state = self.state.lock();
-        state.in_flight || state.token.as_ref().is_some_and(|t| t.is_valid(now))
+    /// Used by the registry, which holds the gate already.
+    fn holds_valid_token(&self, gate: &fork::Gate, now: Instant) -> bool {
+        let state = self.lock_under(gate);
+        state.flying() || state.token.as_ref().is_some_and(|t| t.is_valid(now))
+    }
+
+    /// Locks the state, behind the fork gate.
+    fn lock(&self) -> Locked<'_> {
+        let gate = fork::enter();
+        Locked {
+            state: self.state.lock().unwrap_or_else(PoisonError::into_inner),
+            _gate: gate,
+        }
+    }
+
+    /// Locks the state for a caller that holds the gate already.
+    fn lock_under(&self, _gate: &fork::Gate) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 

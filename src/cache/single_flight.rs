@@ -3,10 +3,11 @@
 //! refresh margin, keeps getting the still-valid token at once).
 
 use super::cached_token::CachedToken;
-use super::{Entry, Snapshot, State};
+use super::{Entry, FlightInfo, Locked, Snapshot};
 use crate::error::{Error, Status};
+use crate::fork;
 use crate::token::IssuedToken;
-use parking_lot::MutexGuard;
+use std::sync::PoisonError;
 use std::time::{Duration, Instant};
 
 /// After a failed refresh inside the margin, the next try waits this share
@@ -18,10 +19,18 @@ const MIN_REFRESH_RETRY: Duration = Duration::from_secs(1);
 impl Entry {
     /// The path of every call that found no fresh token: wait for the flight
     /// under way, start one, or serve the valid token while one refreshes.
+    ///
+    /// A caller that waited for another's flight takes its outcome: the
+    /// token it got, even one that expired on the way (waiters do not each
+    /// send a request of their own), or its error. One exception: when that
+    /// flight failed for lack of time or attempts (a timeout, a network
+    /// error, a 5xx or 429 retried to the end) and this caller's budget
+    /// outlasts the flight's, the caller tries again with its own budget,
+    /// as a new single flight.
     #[cold]
-    pub(super) fn token_slow(
-        &self,
-        mut state: MutexGuard<'_, State>,
+    pub(super) fn token_slow<'a>(
+        &'a self,
+        mut state: Locked<'a>,
         margin: Duration,
         deadline: Instant,
         fetch: impl FnOnce(Instant) -> Result<IssuedToken, Error>,
@@ -36,20 +45,18 @@ impl Entry {
                 Some(cached) if cached.is_valid(now) => {
                     let current = self.snapshot(cached, margin);
                     let retry_pending = state.next_refresh_try.is_some_and(|t| now < t);
-                    if state.in_flight || retry_pending {
+                    if state.flying() || retry_pending {
                         return Ok(current);
                     }
                     let remaining = cached.remaining(now);
-                    return self.refresh(state, margin, fetch, current, remaining);
+                    return self.refresh(state, margin, deadline, fetch, current, remaining);
                 }
-                _ if state.in_flight => {
+                _ if state.flying() => {
                     let seen = state.completed_flights;
-                    while state.in_flight && state.completed_flights == seen {
-                        if self
-                            .flight_done
-                            .wait_until(&mut state, deadline)
-                            .timed_out()
-                        {
+                    while state.flying() && state.completed_flights == seen {
+                        let timed_out;
+                        (state, timed_out) = self.wait_for_flight(state, deadline);
+                        if timed_out {
                             return Err(Error::new(
                                 Status::Timeout,
                                 "the time budget ran out while waiting for another thread's token request",
@@ -57,14 +64,36 @@ impl Entry {
                         }
                     }
                     if state.completed_flights != seen {
-                        if let Some(error) = &state.last_failure {
-                            return Err(error.clone());
+                        match &state.landed {
+                            Some(Ok(snapshot)) => return Ok(snapshot.clone()),
+                            Some(Err((error, flight_deadline)))
+                                if !(error.is_transient() && deadline > *flight_deadline) =>
+                            {
+                                return Err(error.clone())
+                            }
+                            _ => {}
                         }
                     }
                 }
-                _ => return self.fly(state, margin, fetch),
+                _ => return self.fly(state, margin, deadline, fetch),
             }
         }
+    }
+
+    /// Waits until a flight lands or `deadline`, without the gate (a fork
+    /// must not wait for this). Gives the state back locked, behind the gate
+    /// again, and whether the deadline passed.
+    fn wait_for_flight<'a>(&'a self, locked: Locked<'a>, deadline: Instant) -> (Locked<'a>, bool) {
+        let Locked { state, _gate } = locked;
+        drop(_gate);
+        let timeout = deadline.saturating_duration_since(Instant::now());
+        let (state, result) = self
+            .flight_done
+            .wait_timeout(state, timeout)
+            .unwrap_or_else(PoisonError::into_inner);
+        // Gate before lock, always: re-take both in that order.
+        drop(state);
+        (self.lock(), result.timed_out())
     }
 
     /// Refreshes a still-valid token. On failure the valid token keeps being
@@ -72,39 +101,43 @@ impl Entry {
     /// try waits a share of its remaining life.
     fn refresh(
         &self,
-        state: MutexGuard<'_, State>,
+        state: Locked<'_>,
         margin: Duration,
+        deadline: Instant,
         fetch: impl FnOnce() -> Result<IssuedToken, Error>,
         current: Snapshot,
         remaining: Duration,
     ) -> Result<Snapshot, Error> {
-        if let Ok(fresh) = self.fly(state, margin, fetch) {
-            return Ok(fresh);
-        }
-        let mut state = self.state.lock();
+        let error = match self.fly(state, margin, deadline, fetch) {
+            Ok(fresh) => return Ok(fresh),
+            Err(error) => error,
+        };
+        let mut state = self.lock();
         let retry_in = (remaining / REFRESH_RETRY_SHARE).max(MIN_REFRESH_RETRY);
         state.next_refresh_try = Some(Instant::now() + retry_in);
         match &state.token {
             Some(c) if c.token == current.token => Ok(current),
-            _ => Err(state.last_failure.clone().unwrap_or_else(|| {
-                Error::new(Status::Internal, "refresh failed without an error")
-            })),
+            _ => Err(error),
         }
     }
 
-    /// Runs `fetch` as this entry's one flight, without holding the lock, and
-    /// publishes the outcome to the waiters.
+    /// Runs `fetch` as this entry's one flight, without holding the lock or
+    /// the gate, and publishes the outcome to the waiters.
     fn fly(
         &self,
-        mut state: MutexGuard<'_, State>,
+        mut state: Locked<'_>,
         margin: Duration,
+        deadline: Instant,
         fetch: impl FnOnce() -> Result<IssuedToken, Error>,
     ) -> Result<Snapshot, Error> {
-        state.in_flight = true;
+        state.in_flight = Some(FlightInfo {
+            fork_generation: fork::generation(),
+        });
         drop(state);
         let started = Instant::now();
         let flight = Flight {
             entry: self,
+            deadline,
             landed: false,
         };
         let outcome = fetch().map(|issued| CachedToken {
@@ -121,6 +154,7 @@ impl Entry {
 /// error instead of leaving the entry in flight forever.
 struct Flight<'a> {
     entry: &'a Entry,
+    deadline: Instant,
     landed: bool,
 }
 
@@ -132,20 +166,20 @@ impl Flight<'_> {
     ) -> Result<Snapshot, Error> {
         self.landed = true;
         let entry = self.entry;
-        let mut state = entry.state.lock();
-        state.in_flight = false;
+        let mut state = entry.lock();
+        state.in_flight = None;
         state.completed_flights += 1;
         let result = match outcome {
             Ok(token) => {
-                state.last_failure = None;
                 state.next_refresh_try = None;
                 entry.token_changed();
                 let snapshot = entry.snapshot(&token, margin);
                 state.token = Some(token);
+                state.landed = Some(Ok(snapshot.clone()));
                 Ok(snapshot)
             }
             Err(error) => {
-                state.last_failure = Some(error.clone());
+                state.landed = Some(Err((error.clone(), self.deadline)));
                 Err(error)
             }
         };
@@ -160,13 +194,14 @@ impl Drop for Flight<'_> {
         if self.landed {
             return;
         }
-        let mut state = self.entry.state.lock();
-        state.in_flight = false;
+        let mut state = self.entry.lock();
+        state.in_flight = None;
         state.completed_flights += 1;
-        state.last_failure = Some(Error::new(
+        let error = Error::new(
             Status::Internal,
             "the token request panicked (a bug in mcauth)",
-        ));
+        );
+        state.landed = Some(Err((error, self.deadline)));
         drop(state);
         self.entry.flight_done.notify_all();
     }

@@ -42,25 +42,49 @@ pub(super) fn read_if_current<R, F: FnOnce(Served<'_>) -> R>(
     read: F,
 ) -> Result<R, F> {
     let mut read = Some(read);
-    let hit = RECENT.try_with(|recent| match &*recent.borrow() {
-        Some(copy)
-            if copy.generation == generation && copy.margin == margin && now < copy.fresh_until =>
-        {
-            read.take().map(|read| {
-                read(Served {
-                    token: &copy.token,
-                    valid_for: copy.expires_at.duration_since(now).into(),
-                    fresh_for: copy.fresh_until.duration_since(now).into(),
-                    generation,
+    let hit = RECENT.try_with(|recent| {
+        let hit = match &*recent.borrow() {
+            Some(copy)
+                if copy.generation == generation
+                    && copy.margin == margin
+                    && now < copy.fresh_until =>
+            {
+                read.take().map(|read| {
+                    read(Served {
+                        token: &copy.token,
+                        valid_for: copy.expires_at.duration_since(now).into(),
+                        fresh_for: copy.fresh_until.duration_since(now).into(),
+                        generation,
+                    })
                 })
-            })
+            }
+            _ => None,
+        };
+        if hit.is_none() {
+            forget_if_replaced(&mut recent.borrow_mut(), generation);
         }
-        _ => None,
+        hit
     });
     match hit {
         Ok(Some(value)) => Ok(value),
         _ => Err(read.expect("`read` is taken only on a hit")),
     }
+}
+
+/// On a miss: a copy of a token that was since replaced or invalidated is
+/// dropped now rather than at this thread's next hit, so a dead token does
+/// not linger in every thread that once read it.
+#[cold]
+fn forget_if_replaced(copy: &mut Option<ThreadCopy>, generation: u64) {
+    if copy.as_ref().is_some_and(|c| c.generation != generation) {
+        *copy = None;
+    }
+}
+
+/// The generation of this thread's copy, if it holds one.
+#[cfg(test)]
+pub(super) fn held_generation() -> Option<u64> {
+    RECENT.with(|recent| recent.borrow().as_ref().map(|c| c.generation))
 }
 
 /// Keeps the token `served` at `now` with `margin` as this thread's copy.
@@ -98,6 +122,27 @@ mod tests {
             .token(MARGIN, TIMEOUT, |_| Ok(issued("b", hour)))
             .unwrap();
         assert_eq!(b.as_str(), "b");
+    }
+
+    #[test]
+    fn a_threads_copy_of_an_invalidated_token_goes_at_its_next_miss() {
+        let entry = Entry::default();
+        let hour = Duration::from_secs(3600);
+        entry
+            .token(MARGIN, TIMEOUT, |_| Ok(issued("gone", hour)))
+            .unwrap();
+        // A read under the lock keeps this thread's copy.
+        entry.token(MARGIN, TIMEOUT, |_| panic!("hit")).unwrap();
+        assert!(super::held_generation().is_some());
+        std::thread::scope(|s| {
+            s.spawn(|| assert!(entry.invalidate(Some("gone"))));
+        });
+        assert!(entry.cached_token(MARGIN, |_| ()).is_none());
+        assert_eq!(
+            super::held_generation(),
+            None,
+            "the dead token is still held"
+        );
     }
 
     #[test]

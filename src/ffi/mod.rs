@@ -18,6 +18,7 @@
 
 #[macro_use]
 mod boundary;
+pub(crate) mod atfork;
 pub mod calls;
 mod marshal;
 #[cfg(test)]

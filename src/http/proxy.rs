@@ -12,6 +12,13 @@ const NO_PROXY_VARIABLES: [&str; 2] = ["NO_PROXY", "no_proxy"];
 
 /// Parses `http://[user:pass@]host[:port]`. Messages never repeat the URL,
 /// which may hold a password.
+///
+/// One parse decides: ureq's (`Proxy::new`, the one that connects); this
+/// only checks what it parsed. The URL must be exactly scheme and authority
+/// (an optional `/` after it, nothing else), and the authority ureq will
+/// connect to must be that text, whose host and port follow the auth URL's
+/// rules. So `http://A/@B`, `http://A?@B` and `http://A#@B`, which ureq
+/// reads as host A, are refused rather than checked as B.
 pub fn parse(url: &str) -> Result<Proxy, Error> {
     let malformed = |why: &str| {
         Error::invalid_argument(format!(
@@ -24,17 +31,28 @@ pub fn parse(url: &str) -> Result<Proxy, Error> {
         .map(|_| &url[7..])
         .ok_or_else(|| malformed("only http:// proxies are supported"))?;
     let authority = rest.strip_suffix('/').unwrap_or(rest);
+    if authority.contains(['/', '?', '#']) {
+        return Err(malformed("there is a path, query or fragment"));
+    }
     let host_and_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
     if host_and_port.is_empty() {
         return Err(malformed("the host is missing"));
     }
-    // The same rules as the auth URL's host and port; the error names the
-    // part, not the URL.
     auth_url::parse_authority(host_and_port)
-        .map_err(|_| malformed("the host or port is not valid, or there is a path"))?;
+        .map_err(|_| malformed("the host or port is not valid"))?;
     let proxy = Proxy::new(url).map_err(|_| malformed("it could not be parsed"))?;
     if proxy.protocol() != ProxyProtocol::Http {
         return Err(malformed("only http:// proxies are supported"));
+    }
+    let parsed = proxy.uri().authority().map(|a| a.as_str());
+    if parsed != Some(authority) {
+        return Err(malformed("it is ambiguous"));
+    }
+    let parsed_host = parsed
+        .and_then(|a| a.rsplit_once('@').map(|(_, h)| h).or(Some(a)))
+        .unwrap_or_default();
+    if !parsed_host.eq_ignore_ascii_case(host_and_port) {
+        return Err(malformed("it is ambiguous"));
     }
     Ok(proxy)
 }
@@ -119,6 +137,11 @@ mod tests {
             "http://127.0.0.1:",
             "http://127.0.0.1:80x",
             "http://user:pw@:80",
+            // ureq connects to A in each of these, not to B.
+            "http://127.0.0.1:1/@127.0.0.2:2",
+            "http://127.0.0.1:1#@127.0.0.2:2",
+            "http://127.0.0.1:1?@127.0.0.2:2",
+            "http://a.example/@b.example:3128",
         ] {
             let err = parse(url).expect_err(url);
             assert_eq!(err.status(), Status::InvalidArgument, "{url}");

@@ -83,9 +83,11 @@ fn attempts(n: u32) -> String {
     }
 }
 
+/// Adds `note` to a retryable error that is final for lack of attempts or
+/// time: transient, so a caller with more of either may try again.
 fn annotate(error: Error, note: &str) -> Error {
     let status: Status = error.status();
-    Error::new(status, format!("{} ({note})", error.message()))
+    Error::new(status, format!("{} ({note})", error.message())).transient()
 }
 
 #[cfg(test)]

@@ -3,17 +3,19 @@
 //! the user adds. There is deliberately no way to switch verification off.
 
 use crate::error::Error;
+use crate::fork;
 use once_cell::sync::Lazy;
-use parking_lot::Mutex;
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use ureq::tls::{Certificate, PemItem, RootCerts};
 
 pub type Roots = Arc<Vec<Certificate<'static>>>;
 
-/// Loaded once per process, on the first HTTPS request.
+/// Loaded once per process, on the first HTTPS request, under the fork gate
+/// (only `TrustRoots`' methods, which ask for the gate, touch it): a fork
+/// never finds it half loaded.
 static DEFAULT_ROOTS: Lazy<Roots> = Lazy::new(|| {
     let system = system_roots();
     let roots = if system.is_empty() {
@@ -73,6 +75,7 @@ fn certificates(pem: &[u8]) -> Vec<Certificate<'static>> {
 
 /// Roots with a user's bundle added, by the bundle's content: handles that
 /// add the same bundle share one set of roots, and so one TLS configuration.
+/// Under the fork gate, as `DEFAULT_ROOTS`.
 static WITH_ADDED: Lazy<Mutex<HashMap<Vec<u8>, Roots>>> = Lazy::new(Default::default);
 
 /// The default roots, or the default roots plus the certificates of a
@@ -85,11 +88,12 @@ pub struct TrustRoots {
 
 impl TrustRoots {
     /// Adds every certificate of a PEM file to the default roots.
-    pub fn with_ca_file(path: &Path) -> Result<TrustRoots, Error> {
+    pub fn with_ca_file(_gate: &fork::Gate, path: &Path) -> Result<TrustRoots, Error> {
         let pem = std::fs::read(path).map_err(|e| {
             Error::invalid_argument(format!("cannot read the CA file {}: {e}", path.display()))
         })?;
-        if let Some(roots) = WITH_ADDED.lock().get(&pem) {
+        let with_added = || WITH_ADDED.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(roots) = with_added().get(&pem) {
             return Ok(TrustRoots {
                 added: Some(roots.clone()),
             });
@@ -115,15 +119,11 @@ impl TrustRoots {
         }
         let mut all = DEFAULT_ROOTS.as_ref().clone();
         all.extend(added);
-        let roots = WITH_ADDED
-            .lock()
-            .entry(pem)
-            .or_insert(Arc::new(all))
-            .clone();
+        let roots = with_added().entry(pem).or_insert(Arc::new(all)).clone();
         Ok(TrustRoots { added: Some(roots) })
     }
 
-    pub fn root_certs(&self) -> RootCerts {
+    pub fn root_certs(&self, _gate: &fork::Gate) -> RootCerts {
         RootCerts::Specific(self.added.clone().unwrap_or_else(|| DEFAULT_ROOTS.clone()))
     }
 
@@ -162,20 +162,22 @@ mod tests {
     #[test]
     fn the_same_bundle_gives_the_same_roots() {
         let fake = fake_mc::FakeMc::start().unwrap();
-        let a = TrustRoots::with_ca_file(fake.ca_file()).unwrap();
-        let b = TrustRoots::with_ca_file(fake.ca_file()).unwrap();
+        let gate = fork::enter();
+        let a = TrustRoots::with_ca_file(&gate, fake.ca_file()).unwrap();
+        let b = TrustRoots::with_ca_file(&gate, fake.ca_file()).unwrap();
         assert!(a == b);
         assert!(a != TrustRoots::default());
     }
 
     #[test]
     fn missing_or_empty_ca_files_are_invalid_arguments() {
-        let missing = TrustRoots::with_ca_file(Path::new("/nonexistent/ca.pem"));
+        let gate = fork::enter();
+        let missing = TrustRoots::with_ca_file(&gate, Path::new("/nonexistent/ca.pem"));
         assert_eq!(missing.err().unwrap().status(), Status::InvalidArgument);
 
         let empty = std::env::temp_dir().join(format!("mcauth-empty-{}.pem", std::process::id()));
         std::fs::write(&empty, "no certificates here\n").unwrap();
-        let result = TrustRoots::with_ca_file(&empty);
+        let result = TrustRoots::with_ca_file(&gate, &empty);
         std::fs::remove_file(&empty).unwrap();
         assert_eq!(result.err().unwrap().status(), Status::InvalidArgument);
     }

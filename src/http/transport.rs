@@ -4,15 +4,19 @@
 
 use crate::auth_url::AuthUrl;
 use crate::error::Error;
+use crate::fork;
 use crate::http::proxy;
 use crate::http::tls::TrustRoots;
 use once_cell::sync::Lazy;
-use parking_lot::Mutex;
 use std::collections::HashMap;
-use std::sync::{Arc, Weak};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError, Weak};
 use std::time::{Duration, Instant};
 use ureq::tls::TlsConfig;
+use ureq::unversioned::resolver::DefaultResolver;
+use ureq::unversioned::transport::{ConnectionDetails, Connector};
 use ureq::{Agent, Proxy};
+use zeroize::Zeroizing;
 
 /// A token answer is well under 1 KiB; anything near this is not one.
 pub const MAX_BODY: u64 = 64 * 1024;
@@ -28,8 +32,9 @@ pub struct TransportOptions {
 pub struct HttpReply {
     pub status: u16,
     pub retry_after: Option<Duration>,
-    /// `None` when the body was larger than `MAX_BODY`.
-    pub body: Option<Vec<u8>>,
+    /// `None` when the body was larger than `MAX_BODY`. Wiped when dropped:
+    /// it holds a token, or a server's echo of the secret.
+    pub body: Option<Zeroizing<Vec<u8>>>,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -39,13 +44,20 @@ pub enum TransportError {
     /// DNS, connect, TLS, proxy, or the connection dropped; the detail is
     /// ureq's description, which holds no request data.
     Network(String),
+    /// The server's certificate is not trusted: final, another attempt
+    /// would meet the same certificate.
+    Certificate(String),
 }
 
 pub struct Transport {
-    agent: Agent,
+    /// Always `Some` but in `drop`.
+    agent: Option<Agent>,
     /// `host:port` of the proxy in use, named in network errors (never its
     /// credentials).
     proxy_address: Option<String>,
+    /// The process generation that made it (see `fork`): its pooled
+    /// connections are sockets shared with that process.
+    fork_generation: u64,
 }
 
 /// What makes two handles' transports interchangeable.
@@ -64,7 +76,12 @@ static SHARED: Lazy<Mutex<HashMap<TransportKey, Weak<Transport>>>> = Lazy::new(D
 impl Transport {
     /// The transport for `server` with `options`: one already in use by
     /// another handle when it reaches its server the same way, else a new one.
-    pub fn shared(server: &AuthUrl, options: &TransportOptions) -> Result<Arc<Transport>, Error> {
+    /// A transport inherited across a fork is never returned.
+    pub fn shared(
+        gate: &fork::Gate,
+        server: &AuthUrl,
+        options: &TransportOptions,
+    ) -> Result<Arc<Transport>, Error> {
         let proxy = match &options.proxy {
             Some(p) => Some(p.clone()),
             None => proxy::from_environment(server.host(), server.is_loopback())?,
@@ -75,17 +92,29 @@ impl Transport {
             roots: options.roots.clone(),
             proxy,
         };
-        let mut shared = SHARED.lock();
-        if let Some(transport) = shared.get(&key).and_then(Weak::upgrade) {
+        let mut shared = SHARED.lock().unwrap_or_else(PoisonError::into_inner);
+        let in_use = shared.get(&key).and_then(Weak::upgrade);
+        if let Some(transport) = in_use.filter(|t| t.is_of_this_process()) {
             return Ok(transport);
         }
         shared.retain(|_, transport| transport.strong_count() > 0);
-        let transport = Arc::new(Transport::new(&key));
+        warm_up_ureq(gate);
+        let transport = Arc::new(Transport::new(gate, &key));
         shared.insert(key, Arc::downgrade(&transport));
         Ok(transport)
     }
 
-    fn new(key: &TransportKey) -> Transport {
+    pub fn is_of_this_process(&self) -> bool {
+        self.fork_generation == fork::generation()
+    }
+
+    fn agent(&self) -> &Agent {
+        self.agent
+            .as_ref()
+            .expect("the agent is only taken in drop")
+    }
+
+    fn new(gate: &fork::Gate, key: &TransportKey) -> Transport {
         let proxy_address = key
             .proxy
             .as_ref()
@@ -100,13 +129,14 @@ impl Transport {
         if key.tls {
             config = config.tls_config(
                 TlsConfig::builder()
-                    .root_certs(key.roots.root_certs())
+                    .root_certs(key.roots.root_certs(gate))
                     .build(),
             );
         }
         Transport {
-            agent: config.build().into(),
+            agent: Some(config.build().into()),
             proxy_address,
+            fork_generation: fork::generation(),
         }
     }
 
@@ -121,7 +151,7 @@ impl Transport {
             .filter(|d| !d.is_zero())
             .ok_or(TransportError::Timeout)?;
         let mut response = self
-            .agent
+            .agent()
             .post(url)
             .config()
             .timeout_global(Some(remaining))
@@ -142,7 +172,7 @@ impl Transport {
             .limit(MAX_BODY)
             .read_to_vec()
         {
-            Ok(bytes) => Some(bytes),
+            Ok(bytes) => Some(Zeroizing::new(bytes)),
             Err(ureq::Error::BodyExceedsLimit(_)) => None,
             Err(e) => return Err(self.classify(e)),
         };
@@ -158,11 +188,75 @@ impl Transport {
             ureq::Error::Io(e) if e.kind() == std::io::ErrorKind::TimedOut => {
                 TransportError::Timeout
             }
-            other => TransportError::Network(match &self.proxy_address {
-                Some(proxy) => format!("{other} (through the proxy {proxy})"),
-                None => other.to_string(),
-            }),
+            other => {
+                let certificate = is_certificate_error(&other);
+                let detail = match &self.proxy_address {
+                    Some(proxy) => format!("{other} (through the proxy {proxy})"),
+                    None => other.to_string(),
+                };
+                if certificate {
+                    TransportError::Certificate(detail)
+                } else {
+                    TransportError::Network(detail)
+                }
+            }
         }
+    }
+}
+
+/// rustls refused the server's certificate (ureq passes it on as is, or
+/// inside an I/O error from the handshake).
+fn is_certificate_error(error: &ureq::Error) -> bool {
+    let rustls_error = match error {
+        ureq::Error::Rustls(e) => Some(e),
+        ureq::Error::Io(io) => io.get_ref().and_then(|e| e.downcast_ref::<rustls::Error>()),
+        _ => None,
+    };
+    matches!(
+        rustls_error,
+        Some(rustls::Error::InvalidCertificate(_) | rustls::Error::NoCertificatesPresented)
+    )
+}
+
+impl Drop for Transport {
+    /// In a forked child, a transport of the parent is leaked, not dropped:
+    /// dropping its pool would close connections (and could end TLS
+    /// sessions) that the parent is still using.
+    fn drop(&mut self) {
+        if let Some(agent) = self.agent.take() {
+            if !self.is_of_this_process() {
+                std::mem::forget(agent);
+            }
+        }
+    }
+}
+
+/// ureq builds a process-wide header value (a `LazyLock`) in the first
+/// request it sends. A fork while another thread is inside that
+/// initialisation would leave the child waiting for it forever, so the
+/// first transport runs it here, under the fork gate, with a request that a
+/// connector refuses before any socket is opened.
+fn warm_up_ureq(_gate: &fork::Gate) {
+    static DONE: AtomicBool = AtomicBool::new(false);
+    if DONE.swap(true, Ordering::Relaxed) {
+        return;
+    }
+    let agent = Agent::with_parts(
+        Agent::config_builder().build(),
+        RefuseToConnect,
+        DefaultResolver::default(),
+    );
+    let _ = agent.post("http://127.0.0.1:9/").send(&[][..]);
+}
+
+#[derive(Debug)]
+struct RefuseToConnect;
+
+impl<In: ureq::unversioned::transport::Transport> Connector<In> for RefuseToConnect {
+    type Out = In;
+
+    fn connect(&self, _: &ConnectionDetails, _: Option<In>) -> Result<Option<In>, ureq::Error> {
+        Err(ureq::Error::ConnectionFailed)
     }
 }
 
@@ -187,7 +281,9 @@ mod tests {
     #[test]
     fn an_expired_deadline_sends_nothing() {
         let server = AuthUrl::parse("http://127.0.0.1:9/").unwrap();
-        let transport = Transport::shared(&server, &TransportOptions::default()).unwrap();
+        let gate = fork::enter();
+        let transport = Transport::shared(&gate, &server, &TransportOptions::default()).unwrap();
+        drop(gate);
         let result = transport.post_json(server.token_url(), b"{}", Instant::now());
         assert_eq!(result.err(), Some(TransportError::Timeout));
     }

@@ -4,18 +4,19 @@
 //! answered by `{"access_token", "expires_in", "rest_instance_url",
 //! "soap_instance_url", …}`.
 
+use super::answer;
 use super::instance_urls::InstanceUrls;
 use super::oauth_error::OAuthError;
-use super::{IssuedToken, TokenProtocol, MAX_LIFETIME};
+use super::{IssuedToken, TokenProtocol};
 use crate::auth_url::printable;
+use crate::error::quote_client_id;
 use crate::error::{Error, Status};
 use crate::http::retry::AttemptError;
-use crate::http::transport::{HttpReply, Transport, TransportError, MAX_BODY};
-use crate::secret::{AccessToken, ClientSecret};
-use crate::soap::is_xml_text;
+use crate::http::transport::{HttpReply, Transport, MAX_BODY};
+use crate::secret::ClientSecret;
 use serde_json::Value;
 use std::io::Write;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 use zeroize::Zeroizing;
 
 /// Marketing Cloud MIDs are far shorter; 20 digits is the documented bound.
@@ -141,7 +142,11 @@ impl EnhancedTokenRequest {
         let fail = |status_code: Status, message: String| {
             Error::new(status_code, message).redacted(self.client_secret.expose())
         };
-        let (url, id, grant) = (&self.url, &self.client_id, self.grant.describe());
+        let (url, id, grant) = (
+            &self.url,
+            quote_client_id(&self.client_id),
+            self.grant.describe(),
+        );
         if (200..=299).contains(&status) {
             let body = body.ok_or_else(|| {
                 let why = format!("the answer from {url} is larger than {MAX_BODY} bytes");
@@ -162,7 +167,10 @@ impl EnhancedTokenRequest {
                 ),
             )));
         }
-        let detail = OAuthError::parse(body.as_deref());
+        let detail = OAuthError::parse(
+            body.as_deref().map(Vec::as_slice),
+            self.client_secret.expose(),
+        );
         let unauthorized = matches!(status, 401 | 403)
             || (status < 500
                 && matches!(
@@ -201,24 +209,14 @@ impl TokenProtocol for EnhancedTokenRequest {
         transport: &Transport,
         deadline: Instant,
     ) -> Result<IssuedToken, AttemptError> {
-        match transport.post_json(&self.url, &self.body(), deadline) {
-            Ok(reply) => self.interpret(reply),
-            Err(TransportError::Timeout) => Err(AttemptError::Final(Error::new(
-                Status::Timeout,
-                format!(
-                    "the time budget ran out while requesting a token from {}",
-                    self.url
-                ),
-            ))),
-            Err(TransportError::Network(detail)) => Err(AttemptError::Retryable {
-                error: Error::new(
-                    Status::Network,
-                    format!("requesting a token from {} failed: {detail}", self.url),
-                )
-                .redacted(self.client_secret.expose()),
-                retry_after: None,
-            }),
-        }
+        let reply = answer::send(
+            &self.url,
+            &self.body(),
+            &self.client_secret,
+            transport,
+            deadline,
+        )?;
+        self.interpret(reply)
     }
 }
 
@@ -226,27 +224,10 @@ impl TokenProtocol for EnhancedTokenRequest {
 /// integer `expires_in`, a `token_type` of Bearer if any, and acceptable
 /// instance URLs if any. The reason never quotes the token.
 fn parse_enhanced_answer(body: &[u8]) -> Result<IssuedToken, String> {
-    let value: Value =
-        serde_json::from_slice(body).map_err(|_| "the body is not JSON".to_owned())?;
-    let object = value
-        .as_object()
-        .ok_or_else(|| "the body is not a JSON object".to_owned())?;
-    let token = match object.get("access_token") {
-        Some(Value::String(s)) if !s.is_empty() => s,
-        Some(Value::String(_)) => return Err("access_token is empty".to_owned()),
-        Some(_) => return Err("access_token is not a string".to_owned()),
-        None => return Err("access_token is missing".to_owned()),
-    };
-    // A token goes into HTTP headers and SOAP XML: refuse what either cannot carry.
-    if token.chars().any(char::is_control) || !is_xml_text(token) {
-        return Err("access_token holds control characters or non-characters".to_owned());
-    }
-    let seconds = object
-        .get("expires_in")
-        .ok_or_else(|| "expires_in is missing".to_owned())?
-        .as_u64()
-        .filter(|s| *s > 0)
-        .ok_or_else(|| "expires_in is not a positive integer".to_owned())?;
+    let value = answer::json_object(body)?;
+    let object = value.as_object().expect("checked by json_object");
+    let token = answer::token(object, "access_token")?;
+    let lifetime = answer::lifetime(object, "expires_in")?;
     match object.get("token_type") {
         None | Some(Value::Null) => {}
         Some(Value::String(t)) if t.eq_ignore_ascii_case("bearer") => {}
@@ -264,8 +245,8 @@ fn parse_enhanced_answer(body: &[u8]) -> Result<IssuedToken, String> {
         (None, Some(_)) => return Err("soap_instance_url comes without rest_instance_url".into()),
     };
     Ok(IssuedToken {
-        token: AccessToken::new(token),
-        lifetime: Duration::from_secs(seconds).min(MAX_LIFETIME),
+        token,
+        lifetime,
         instance_urls,
     })
 }

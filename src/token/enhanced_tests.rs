@@ -2,6 +2,8 @@
 //! each answer is read.
 
 use super::*;
+use crate::token::MAX_LIFETIME;
+use std::time::Duration;
 
 const URL: &str = "https://tenant.auth.marketingcloudapis.com/v2/token";
 const REST: &str = "https://tenant.rest.marketingcloudapis.com/";
@@ -20,7 +22,7 @@ fn reply(status: u16, body: &str) -> HttpReply {
     HttpReply {
         status,
         retry_after: None,
-        body: Some(body.as_bytes().to_vec()),
+        body: Some(zeroize::Zeroizing::new(body.as_bytes().to_vec())),
     }
 }
 
@@ -265,5 +267,26 @@ fn an_echoed_secret_is_redacted() {
     let body = r#"{"error":"invalid_client","error_description":"bad secret sekrit-value"}"#;
     let err = final_error(request().interpret(reply(401, body)));
     assert!(!err.message().contains("sekrit-value"), "{}", err.message());
-    assert!(err.message().contains("[redacted]"));
+    assert!(err.message().contains("withheld"), "{}", err.message());
+}
+
+#[test]
+fn hostile_echoes_in_oauth_errors_leave_no_piece_of_the_secret() {
+    let secret = "Sup3r\"S3cret&<Value>/0123456789";
+    let grant = EnhancedGrant::new(Some("42"), None).unwrap();
+    let request = EnhancedTokenRequest::new(URL, "id\u{7}\n", ClientSecret::new(secret), grant);
+    for echo in crate::redact::hostile::echoes(secret) {
+        for key in ["error_description", "error", "message"] {
+            let body = serde_json::json!({ key: echo }).to_string();
+            for status in [401, 500, 400] {
+                let message = match request.interpret(reply(status, &body)) {
+                    Err(AttemptError::Final(e)) | Err(AttemptError::Retryable { error: e, .. }) => {
+                        e.message().to_owned()
+                    }
+                    Ok(_) => panic!("a token from an error"),
+                };
+                crate::redact::hostile::assert_no_piece(secret, &message);
+            }
+        }
+    }
 }

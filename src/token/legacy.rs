@@ -1,16 +1,15 @@
 //! Legacy installed packages: `POST {base}/v1/requestToken` with
 //! `{"clientId", "clientSecret"}`, answered by `{"accessToken", "expiresIn"}`.
 
+use super::answer;
 use super::server_error::ServerError;
-use super::{IssuedToken, TokenProtocol, MAX_LIFETIME};
-use crate::error::{Error, Status};
+use super::{IssuedToken, TokenProtocol};
+use crate::error::{quote_client_id, Error, Status};
 use crate::http::retry::AttemptError;
-use crate::http::transport::{HttpReply, Transport, TransportError, MAX_BODY};
-use crate::secret::{AccessToken, ClientSecret};
-use crate::soap::is_xml_text;
+use crate::http::transport::{HttpReply, Transport, MAX_BODY};
+use crate::secret::ClientSecret;
 use serde::Serialize;
-use serde_json::Value;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 use zeroize::Zeroizing;
 
 /// Marketing Cloud's errorcode for an enhanced package on the legacy endpoint.
@@ -44,7 +43,13 @@ impl LegacyTokenRequest {
             client_id: &self.client_id,
             client_secret: self.client_secret.expose(),
         };
-        Zeroizing::new(serde_json::to_vec(&body).expect("two strings always serialise"))
+        // Sized up front for the worst escaping (6 bytes per byte, \u00XX),
+        // so the buffer never grows: growing would leave copies of the
+        // secret in freed memory.
+        let capacity = 6 * (self.client_id.len() + self.client_secret.expose().len()) + 64;
+        let mut buffer = Zeroizing::new(Vec::with_capacity(capacity));
+        serde_json::to_writer(&mut *buffer, &body).expect("two strings always serialise");
+        buffer
     }
 
     fn interpret(&self, reply: HttpReply) -> Result<IssuedToken, AttemptError> {
@@ -84,7 +89,10 @@ impl LegacyTokenRequest {
                 ),
             ))),
             401 | 403 => {
-                let detail = ServerError::parse(body.as_deref());
+                let detail = ServerError::parse(
+                    body.as_deref().map(Vec::as_slice),
+                    self.client_secret.expose(),
+                );
                 let message = if detail.errorcode == Some(ENHANCED_PACKAGE_ERRORCODE) {
                     format!(
                         "{} answered HTTP {status}{}: this is an enhanced installed package, \
@@ -98,14 +106,17 @@ impl LegacyTokenRequest {
                     format!(
                         "{} rejected client id '{}' with HTTP {status}{}",
                         self.url,
-                        self.client_id,
+                        quote_client_id(&self.client_id),
                         detail.describe()
                     )
                 };
                 Err(AttemptError::Final(fail(Status::Unauthorized, message)))
             }
             _ => {
-                let detail = ServerError::parse(body.as_deref());
+                let detail = ServerError::parse(
+                    body.as_deref().map(Vec::as_slice),
+                    self.client_secret.expose(),
+                );
                 let error = fail(
                     Status::Http,
                     format!("{} answered HTTP {status}{}", self.url, detail.describe()),
@@ -126,57 +137,26 @@ impl TokenProtocol for LegacyTokenRequest {
         transport: &Transport,
         deadline: Instant,
     ) -> Result<IssuedToken, AttemptError> {
-        match transport.post_json(&self.url, &self.body(), deadline) {
-            Ok(reply) => self.interpret(reply),
-            Err(TransportError::Timeout) => Err(AttemptError::Final(Error::new(
-                Status::Timeout,
-                format!(
-                    "the time budget ran out while requesting a token from {}",
-                    self.url
-                ),
-            ))),
-            Err(TransportError::Network(detail)) => Err(AttemptError::Retryable {
-                error: Error::new(
-                    Status::Network,
-                    format!("requesting a token from {} failed: {detail}", self.url),
-                )
-                .redacted(self.client_secret.expose()),
-                retry_after: None,
-            }),
-        }
+        let reply = answer::send(
+            &self.url,
+            &self.body(),
+            &self.client_secret,
+            transport,
+            deadline,
+        )?;
+        self.interpret(reply)
     }
 }
 
 /// Checks a 2xx body: a JSON object with a non-empty `accessToken` string and
 /// a positive integer `expiresIn`. The reason never quotes the body, which
 /// may hold a token.
-fn parse_legacy_answer(body: &[u8]) -> Result<IssuedToken, String> {
-    let value: Value =
-        serde_json::from_slice(body).map_err(|_| "the body is not JSON".to_owned())?;
-    let object = value
-        .as_object()
-        .ok_or_else(|| "the body is not a JSON object".to_owned())?;
-    let token = match object.get("accessToken") {
-        Some(Value::String(s)) if !s.is_empty() => s,
-        Some(Value::String(_)) => return Err("accessToken is empty".to_owned()),
-        Some(_) => return Err("accessToken is not a string".to_owned()),
-        None => return Err("accessToken is missing".to_owned()),
-    };
-    // A token goes into HTTP headers and SOAP XML: refuse what either
-    // cannot carry rather than hand out a token no call can use.
-    if token.chars().any(char::is_control) || !is_xml_text(token) {
-        return Err("accessToken holds control characters or non-characters".to_owned());
-    }
-    let seconds = match object.get("expiresIn") {
-        Some(v) => v
-            .as_u64()
-            .filter(|s| *s > 0)
-            .ok_or_else(|| "expiresIn is not a positive integer".to_owned())?,
-        None => return Err("expiresIn is missing".to_owned()),
-    };
+pub(crate) fn parse_legacy_answer(body: &[u8]) -> Result<IssuedToken, String> {
+    let value = answer::json_object(body)?;
+    let object = value.as_object().expect("checked by json_object");
     Ok(IssuedToken {
-        token: AccessToken::new(token),
-        lifetime: Duration::from_secs(seconds).min(MAX_LIFETIME),
+        token: answer::token(object, "accessToken")?,
+        lifetime: answer::lifetime(object, "expiresIn")?,
         instance_urls: None,
     })
 }
@@ -184,6 +164,9 @@ fn parse_legacy_answer(body: &[u8]) -> Result<IssuedToken, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::token::MAX_LIFETIME;
+    use serde_json::Value;
+    use std::time::Duration;
 
     const URL: &str = "https://tenant.auth.marketingcloudapis.com/v1/requestToken";
 
@@ -195,7 +178,7 @@ mod tests {
         HttpReply {
             status,
             retry_after: None,
-            body: Some(body.as_bytes().to_vec()),
+            body: Some(Zeroizing::new(body.as_bytes().to_vec())),
         }
     }
 
@@ -317,6 +300,41 @@ mod tests {
         let err = final_error(request().interpret(reply(307, "")));
         assert_eq!(err.status(), Status::Http);
         assert!(err.message().contains("never follows redirects"));
+    }
+
+    #[test]
+    fn hostile_echoes_leave_no_piece_of_the_secret_in_the_message() {
+        let secret = "Sup3r\"S3cret&<Value>/0123456789";
+        let request = LegacyTokenRequest::new(URL, "id\u{7}\n", ClientSecret::new(secret));
+        for echo in crate::redact::hostile::echoes(secret) {
+            let body = serde_json::json!({ "message": echo, "errorcode": 1 }).to_string();
+            for status in [401, 500, 400] {
+                let message = match request.interpret(reply(status, &body)) {
+                    Err(AttemptError::Final(e)) | Err(AttemptError::Retryable { error: e, .. }) => {
+                        e.message().to_owned()
+                    }
+                    Ok(_) => panic!("a token from an error"),
+                };
+                crate::redact::hostile::assert_no_piece(secret, &message);
+            }
+        }
+    }
+
+    #[test]
+    fn a_one_character_secret_blanks_no_other_word() {
+        let request = LegacyTokenRequest::new(URL, "my-client", ClientSecret::new("e"));
+        let body = r#"{"message":"Unauthorized request","errorcode":1}"#;
+        let err = final_error(request.interpret(reply(401, body)));
+        assert!(
+            err.message().contains("/v1/requestToken"),
+            "{}",
+            err.message()
+        );
+        assert!(
+            err.message().contains("Unauthorized request"),
+            "{}",
+            err.message()
+        );
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! `POST /v2/token` (`enhanced`, whose answers name the API's addresses,
 //! checked by `instance_urls`).
 
+mod answer;
 mod enhanced;
 mod instance_urls;
 mod legacy;
@@ -12,6 +13,8 @@ mod server_error;
 
 pub use enhanced::{EnhancedGrant, EnhancedTokenRequest};
 pub use instance_urls::InstanceUrls;
+#[cfg(feature = "fuzzing")]
+pub(crate) use legacy::parse_legacy_answer;
 pub use legacy::LegacyTokenRequest;
 
 use crate::http::retry::AttemptError;
@@ -21,6 +24,32 @@ use std::time::{Duration, Instant};
 
 /// Tokens are never trusted to live longer than this, whatever the server says.
 const MAX_LIFETIME: Duration = Duration::from_secs(24 * 3600);
+
+/// A parsed answer whose strings (a token, a server's echo of the secret)
+/// are wiped when it is dropped.
+pub(crate) struct WipedJson(pub serde_json::Value);
+
+impl std::ops::Deref for WipedJson {
+    type Target = serde_json::Value;
+    fn deref(&self) -> &serde_json::Value {
+        &self.0
+    }
+}
+
+impl Drop for WipedJson {
+    fn drop(&mut self) {
+        fn wipe(value: &mut serde_json::Value) {
+            use zeroize::Zeroize;
+            match value {
+                serde_json::Value::String(s) => s.zeroize(),
+                serde_json::Value::Array(items) => items.iter_mut().for_each(wipe),
+                serde_json::Value::Object(map) => map.values_mut().for_each(wipe),
+                _ => {}
+            }
+        }
+        wipe(&mut self.0);
+    }
+}
 
 /// A token and how long the server says it lives.
 #[derive(Debug, Clone)]

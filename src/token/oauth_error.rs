@@ -3,7 +3,7 @@
 //! `errorcode` (its throttling answers use those). Only what the server said
 //! is quoted; nothing is invented.
 
-use crate::error::quote;
+use crate::redact::quote_server_text;
 use serde_json::Value;
 
 /// Server-provided text quoted in our messages is cut to this many characters.
@@ -18,15 +18,21 @@ pub struct OAuthError {
 }
 
 impl OAuthError {
-    pub fn parse(body: Option<&[u8]>) -> OAuthError {
-        let Some(Value::Object(object)) = body.and_then(|b| serde_json::from_slice(b).ok()) else {
+    /// Quotes the server's text unless it echoes `secret` (checked on the
+    /// whole text, before it is cut: `crate::redact`).
+    pub fn parse(body: Option<&[u8]>, secret: &str) -> OAuthError {
+        let Some(parsed) = body.and_then(|b| serde_json::from_slice(b).ok()) else {
+            return OAuthError::default();
+        };
+        let parsed = super::WipedJson(parsed);
+        let Value::Object(object) = &*parsed else {
             return OAuthError::default();
         };
         let text = |key: &str| {
             object
                 .get(key)
                 .and_then(Value::as_str)
-                .map(|text| quote(text, MAX_QUOTED))
+                .map(|text| quote_server_text(text, secret, MAX_QUOTED))
         };
         OAuthError {
             error: text("error"),
@@ -72,7 +78,7 @@ mod tests {
     use super::*;
 
     fn describe(body: &str) -> String {
-        OAuthError::parse(Some(body.as_bytes())).describe()
+        OAuthError::parse(Some(body.as_bytes()), "the-secret").describe()
     }
 
     #[test]
@@ -95,7 +101,7 @@ mod tests {
         for nothing in ["", "<html>", "[]", r#"{"error":5}"#] {
             assert_eq!(describe(nothing), "", "{nothing}");
         }
-        assert_eq!(OAuthError::parse(None).describe(), "");
+        assert_eq!(OAuthError::parse(None, "the-secret").describe(), "");
     }
 
     #[test]
@@ -115,7 +121,7 @@ mod tests {
     fn says_looks_in_the_description_ignoring_case() {
         let e = OAuthError::parse(Some(
             br#"{"error":"invalid_client","error_description":"Use the /V1/requestToken endpoint"}"#,
-        ));
+        ), "the-secret");
         assert!(e.says("/v1/requesttoken"));
         assert!(!e.says("/v2/token"));
         assert_eq!(e.error.as_deref(), Some("invalid_client"));

@@ -1,6 +1,6 @@
 //! The error details Marketing Cloud puts in its answers, quoted safely.
 
-use crate::error::quote;
+use crate::redact::quote_server_text;
 use serde_json::Value;
 
 /// Server-provided text quoted in our messages is cut to this many characters.
@@ -15,15 +15,21 @@ pub struct ServerError {
 }
 
 impl ServerError {
-    pub fn parse(body: Option<&[u8]>) -> ServerError {
-        let Some(Value::Object(object)) = body.and_then(|b| serde_json::from_slice(b).ok()) else {
+    /// Quotes the server's text unless it echoes `secret` (checked on the
+    /// whole text, before it is cut: `crate::redact`).
+    pub fn parse(body: Option<&[u8]>, secret: &str) -> ServerError {
+        let Some(parsed) = body.and_then(|b| serde_json::from_slice(b).ok()) else {
+            return ServerError::default();
+        };
+        let parsed = super::WipedJson(parsed);
+        let Value::Object(object) = &*parsed else {
             return ServerError::default();
         };
         let text = |key: &str| {
             object
                 .get(key)
                 .and_then(Value::as_str)
-                .map(|text| quote(text, MAX_QUOTED))
+                .map(|text| quote_server_text(text, secret, MAX_QUOTED))
         };
         ServerError {
             message: text("message")

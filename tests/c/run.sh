@@ -1,10 +1,8 @@
 #!/usr/bin/env bash
-# tests/c/run.sh — the C side of mcauth's tests: 1. include/mcauth.h compiled, linked and run as
-# C99 and as C++11; 2. the static link flags (tests/c/static-libs.txt, README.md) against rustc's;
-# 3. test_mcauth.c, the ABI contract, linked to libmcauth.so and to libmcauth.a, each run under
-# valgrind against the fake Marketing Cloud; 4. test_calls.c, the libcurl example through a
-# revoked token; 5. bench.c once, not under valgrind (reported, not asserted). Builds what is
-# missing; compiles into target/c-tests/; exits non-zero on any failure.
+# tests/c/run.sh — the C side: the header as C99 and C++11; the static link flags against rustc's;
+# test_mcauth.c (the ABI contract) shared and static under valgrind; test_calls.c (the libcurl
+# example through a revoked token); test_fork.c and test_thread_exit.c; bench.c (reported, not
+# asserted). Builds what is missing into target/c-tests/; exits non-zero on any failure.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -92,6 +90,13 @@ step "calls: examples/c/calls.c (libcurl) from 16 threads through a revoked toke
 gcc "${CFLAGS[@]}" -g tests/c/test_calls.c $(curl-config --cflags --libs) -L"$REL" -lmcauth \
     -Wl,-rpath,"$REL" -o "$OUT/test_calls"
 with_fake "$OUT/test_calls" || failed+=("test_calls (libcurl)")
+
+# Not under valgrind: both are about processes and threads (fork, thread exit), not memory.
+for t in test_fork test_thread_exit; do
+    step "test: $t (shared library)"
+    gcc "${CFLAGS[@]}" -g -O1 "tests/c/$t.c" -L"$REL" -lmcauth -Wl,-rpath,"$REL" -o "$OUT/$t"
+    with_fake "$OUT/$t" || failed+=("$t")
+done
 
 step "bench: cached mc_get_token vs. a mutex+malloc copy (not under valgrind)"
 gcc "${CFLAGS[@]}" -O2 tests/c/bench.c -L"$REL" -lmcauth -Wl,-rpath,"$REL" -o "$OUT/bench"

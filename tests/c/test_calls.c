@@ -31,11 +31,8 @@ static void *one_rest_and_one_soap_call(void *unused) {
              rest.len == strlen(ROWS_JSON) && memcmp(rest.body, ROWS_JSON, rest.len) == 0 &&
              call_marketing_cloud(auth, &retrieve, &soap) == MC_OK && soap.status == 200 &&
              strstr(soap.body, "<OverallStatus>OK</OverallStatus>") != NULL;
-    if (!ok)
-        all_ok = 0; /* only ever cleared: a benign race */
-    reply_free(&rest);
-    reply_free(&soap);
-    (void)unused;
+    if (!ok) all_ok = 0; /* only ever cleared, so the race is benign */
+    reply_free(&rest), reply_free(&soap), (void)unused;
     return NULL;
 }
 
@@ -47,10 +44,8 @@ int main(void) {
     const struct call rows = {rows_url, NULL, ROWS_JSON};
     mc_auth *xml = NULL;
 
-    if (origin == NULL) {
-        fprintf(stderr, "FAKE_MC_HTTP is not set: run under tests/with-fake-mc.sh\n");
-        return 2;
-    }
+    if (origin == NULL)
+        return fprintf(stderr, "FAKE_MC_HTTP is not set: run under tests/with-fake-mc.sh\n"), 2;
     snprintf(scenario, sizeof scenario, "c-calls-%ld", (long)getpid());
     snprintf(base, sizeof base, "%s/%s/", origin, scenario);
     if (mc_auth_new(base, "c-calls-client", "c-calls-secret", &auth) != MC_OK ||

@@ -1,0 +1,178 @@
+"""multiprocessing with the fork start method: a child gets a token within its budget and never
+hangs, whatever the parent's other threads were doing, and serves a still-valid cached token
+without a request. 20 children per scenario, each under a watchdog; the fake counts requests."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from typing import Callable, List, Optional
+
+import pytest
+
+import mcauth
+
+from conftest import FakeMc
+
+# Python warns that fork() in a multi-threaded process may deadlock: that is what this proves
+# the library survives.
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+TRIALS = 20
+WATCHDOG = 15  # seconds; a child alive after that is hung
+FORK = multiprocessing.get_context("fork")
+
+
+def _child(body: Callable[[], bool]) -> None:
+    signal.alarm(WATCHDOG)
+    try:
+        ok = body()
+    except BaseException as error:  # noqa: BLE001 - any failure is the child's exit code
+        print(f"child {os.getpid()}: {error!r}", file=sys.stderr)
+        ok = False
+    os._exit(0 if ok else 1)
+
+
+def _fork_all(bodies: List[Callable[[], bool]]) -> List[str]:
+    """Runs each body in a forked child; describes the children that failed or hung."""
+    children = [FORK.Process(target=_child, args=(body,)) for body in bodies]
+    for child in children:
+        child.start()
+    failures = []
+    for child in children:
+        child.join(WATCHDOG + 5)
+        if child.is_alive():
+            child.kill()
+            child.join()
+            failures.append(f"child {child.pid} hung")
+        elif child.exitcode == -signal.SIGALRM:
+            failures.append(f"child {child.pid} hung (watchdog)")
+        elif child.exitcode != 0:
+            failures.append(f"child {child.pid} exited {child.exitcode}")
+    return failures
+
+
+def _token_is(auth: mcauth.MarketingCloudAuth, expected: Optional[str]) -> bool:
+    token = auth.get_token()
+    return expected is None or token == expected
+
+
+def test_a_child_serves_the_cached_token_without_a_request(fake: FakeMc, scenario: str) -> None:
+    auth = mcauth.MarketingCloudAuth(fake.url(scenario), "client-id", "py-fork-secret", timeout=5)
+    token = auth.get_token()
+
+    def body() -> bool:
+        again = mcauth.MarketingCloudAuth(fake.url(scenario), "client-id", "py-fork-secret", timeout=5)
+        return _token_is(auth, token) and _token_is(again, token)
+
+    assert _fork_all([body] * TRIALS) == []
+    assert fake.count(scenario) == 1
+
+
+def test_a_child_forked_during_another_threads_request_gets_a_token(fake: FakeMc, scenario: str) -> None:
+    url = fake.url(f"{scenario}/delay=2000")
+    auth = mcauth.MarketingCloudAuth(url, "client-id", "py-fork-secret", timeout=8)
+    parent = threading.Thread(target=auth.get_token)
+    parent.start()
+    time.sleep(0.3)
+    assert _fork_all([lambda: _token_is(auth, None)] * TRIALS) == []
+    parent.join()
+
+
+def test_a_child_forked_during_a_refresh_gets_a_token_after_expiry(fake: FakeMc, scenario: str) -> None:
+    # Lifetime 4 s, refreshed from half-life (large margin); answers take 1.2 s.
+    url = fake.url(f"{scenario}/expires=4/delay=1200")
+    auth = mcauth.MarketingCloudAuth(url, "client-id", "py-fork-secret", timeout=8, refresh_margin=1000)
+    sent = time.monotonic()
+    old = auth.get_token()
+    time.sleep(max(0.0, 2.1 - (time.monotonic() - sent)))
+    refresher = threading.Thread(target=auth.get_token)
+    refresher.start()
+    time.sleep(0.3)
+
+    def body() -> bool:
+        time.sleep(max(0.0, 4.0 - (time.monotonic() - sent)))  # the old token has expired
+        return auth.get_token() != old
+
+    assert _fork_all([body] * TRIALS) == []
+    refresher.join()
+
+
+def test_a_child_forked_during_handle_churn_neither_hangs_nor_sends(fake: FakeMc, scenario: str) -> None:
+    url = fake.url(scenario)
+    auth = mcauth.MarketingCloudAuth(url, "client-id", "py-fork-secret", timeout=5)
+    token = auth.get_token()
+    stop = threading.Event()
+
+    def churn(n: int) -> None:
+        i = 0
+        while not stop.is_set():
+            mcauth.MarketingCloudAuth(url, "client-id", "py-fork-secret").close()
+            mcauth.MarketingCloudAuth(url, f"churn-{n}-{i}", "py-fork-secret").close()
+            i += 1
+
+    threads = [threading.Thread(target=churn, args=(n,)) for n in range(3)]
+    for thread in threads:
+        thread.start()
+    try:
+        def body() -> bool:
+            again = mcauth.MarketingCloudAuth(url, "client-id", "py-fork-secret", timeout=5)
+            return _token_is(auth, token) and _token_is(again, token)
+
+        failures = []
+        for _ in range(TRIALS):  # one at a time, each at another moment of the churn
+            time.sleep(0.005)
+            failures += _fork_all([body])
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()
+    assert failures == []
+    assert fake.count(scenario) == 1
+
+
+# Runs in a fresh interpreter, which has not loaded the trust store: one thread loads it for
+# its first HTTPS request while the main thread forks a multiprocessing child.
+_ROOTS_TRIAL = textwrap.dedent("""
+    import multiprocessing, os, signal, sys, threading, time
+    import mcauth
+    url, ca, delay = sys.argv[1], sys.argv[2], float(sys.argv[3])
+
+    def token():
+        return mcauth.MarketingCloudAuth(url, "client-id", "py-fork-secret", timeout=8, ca_file=ca).get_token()
+
+    def child():
+        signal.alarm(15)
+        try:
+            token()
+        except BaseException:
+            os._exit(1)
+        os._exit(0)
+
+    loader = threading.Thread(target=token)
+    loader.start()
+    time.sleep(delay)
+    process = multiprocessing.get_context("fork").Process(target=child)
+    process.start()
+    process.join(20)
+    loader.join()
+    sys.exit(0 if process.exitcode == 0 else 1)
+""")
+
+
+def test_a_child_forked_during_the_first_trust_store_load_gets_a_token(fake: FakeMc, scenario: str) -> None:
+    failures = []
+    for trial in range(TRIALS):
+        done = subprocess.run(
+            [sys.executable, "-W", "ignore", "-c", _ROOTS_TRIAL,
+             fake.url(scenario, https=True), fake.ca, str(trial * 0.0005)],
+            capture_output=True, text=True, timeout=60)
+        if done.returncode != 0:
+            failures.append(f"trial {trial}: exit {done.returncode} {done.stderr.strip()[-300:]}")
+    assert failures == []

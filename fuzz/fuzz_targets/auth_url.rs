@@ -1,0 +1,26 @@
+//! The subdomain/URL argument: never panics; whatever it accepts sends the
+//! secret over https, or over http to loopback only, to a URL with no user
+//! information (an `@` before the path), query or fragment.
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|input: &str| {
+    if let Some(url) = mcauth::fuzzing::auth_url(input) {
+        let rest = url
+            .strip_prefix("https://")
+            .or_else(|| url.strip_prefix("http://"))
+            .expect("https or http");
+        let authority = rest.split('/').next().unwrap();
+        assert!(!authority.contains('@'), "{url}");
+        assert!(!rest.contains(['?', '#', ' ', '\\']), "{url}");
+        assert!(url.ends_with("/v1/requestToken"), "{url}");
+        if url.starts_with("http://") {
+            assert!(
+                authority.starts_with("127.")
+                    || authority.starts_with("localhost")
+                    || authority.starts_with("[::1]"),
+                "plain http to {authority}"
+            );
+        }
+    }
+});

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# fuzz/run-smoke.sh [SECONDS] — runs each fuzz target for SECONDS (default 20) from the
+# committed seed corpus (new inputs go to a scratch copy, so the tree stays clean), and
+# prints the runs and findings of each. Needs a nightly toolchain: without one it says so and
+# exits 0 (nothing to run); it installs cargo-fuzz when missing. Exits 1 on any finding.
+set -euo pipefail
+FUZZ="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cd "$FUZZ"
+SECONDS_EACH="${1:-20}"
+TARGETS=(auth_url token_answer proxy rejection)
+
+if ! cargo +nightly --version >/dev/null 2>&1; then
+    echo "fuzz: no nightly toolchain (rustup toolchain install nightly): skipped"
+    exit 0
+fi
+if ! cargo +nightly fuzz --version >/dev/null 2>&1; then
+    echo "==> installing cargo-fuzz (cargo install cargo-fuzz)"
+    cargo install --quiet cargo-fuzz
+fi
+
+started=$SECONDS
+echo "==> building ${#TARGETS[@]} targets (cargo +nightly fuzz build, AddressSanitizer)"
+cargo +nightly fuzz build --release 2>&1 | grep -E '^(error|warning: unused)' || true
+findings=0
+for target in "${TARGETS[@]}"; do
+    scratch="$(mktemp -d)"
+    cp -r "corpus/$target/." "$scratch/"
+    log="$scratch/log"
+    rc=0
+    cargo +nightly fuzz run --release "$target" "$scratch" -- \
+        -max_total_time="$SECONDS_EACH" -print_final_stats=1 -artifact_prefix="$FUZZ/artifacts/$target-" \
+        >"$log" 2>&1 || rc=$?
+    runs="$(grep -oE 'stat::number_of_executed_units: *[0-9]+' "$log" | grep -oE '[0-9]+$' || echo '?')"
+    if ((rc != 0)); then
+        findings=$((findings + 1))
+        echo "fuzz $target: FINDING after $runs runs (exit $rc); artifacts in fuzz/artifacts/"
+        grep -E 'panicked|ERROR: |SUMMARY' "$log" | head -5 | sed 's/^/    /'
+    else
+        echo "fuzz $target: $runs runs in ${SECONDS_EACH}s, no finding"
+    fi
+    rm -rf "$scratch"
+done
+echo "fuzz: ${#TARGETS[@]} targets, $findings with findings, wall time $((SECONDS - started)) s"
+((findings == 0))

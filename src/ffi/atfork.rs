@@ -1,0 +1,25 @@
+//! Registers `crate::fork`'s handlers with `pthread_atfork`, once.
+
+use crate::fork;
+
+extern "C" fn prepare() {
+    // A panic must not unwind into libc's fork; there is no status to give.
+    let _ = std::panic::catch_unwind(fork::before_fork);
+}
+
+extern "C" fn parent() {
+    let _ = std::panic::catch_unwind(fork::after_fork_in_parent);
+}
+
+extern "C" fn child() {
+    let _ = std::panic::catch_unwind(fork::after_fork_in_child);
+}
+
+/// Called once per process by `fork::enter`.
+pub(crate) fn install() {
+    // SAFETY: the handlers are plain functions of this library; glibc's
+    // pthread_atfork records the library's __dso_handle and drops them if
+    // the library is unloaded. It fails only for lack of memory, and then
+    // forks are merely unguarded.
+    let _ = unsafe { libc::pthread_atfork(Some(prepare), Some(parent), Some(child)) };
+}
