@@ -44,6 +44,17 @@ pub(super) fn send(
     }
 }
 
+/// An error answer's outcome: 429 and 5xx may be retried (after the
+/// server's `Retry-After`, else the retry loop's jittered backoff); other
+/// answers are final.
+pub(super) fn by_status(status: u16, error: Error, retry_after: Option<Duration>) -> AttemptError {
+    if status == 429 || status >= 500 {
+        AttemptError::Retryable { error, retry_after }
+    } else {
+        AttemptError::Final(error)
+    }
+}
+
 /// A 2xx body as a JSON object, wiped when dropped. The reason never quotes
 /// the body, which may hold a token.
 pub(super) fn json_object(body: &[u8]) -> Result<WipedJson, String> {

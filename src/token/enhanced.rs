@@ -7,16 +7,15 @@
 use super::answer;
 use super::instance_urls::InstanceUrls;
 use super::oauth_error::OAuthError;
-use super::{IssuedToken, TokenProtocol};
+use super::{IssuedToken, Request, TokenProtocol};
 use crate::auth_url::printable;
 use crate::error::quote_client_id;
 use crate::error::{Error, Status};
 use crate::http::retry::AttemptError;
-use crate::http::transport::{HttpReply, Transport, MAX_BODY};
+use crate::http::transport::{HttpReply, MAX_BODY};
 use crate::secret::ClientSecret;
 use serde_json::Value;
 use std::io::Write;
-use std::time::Instant;
 use zeroize::Zeroizing;
 
 /// Marketing Cloud MIDs are far shorter; 20 digits is the documented bound.
@@ -132,6 +131,16 @@ impl EnhancedTokenRequest {
         body.push(b'}');
         body
     }
+}
+
+impl TokenProtocol for EnhancedTokenRequest {
+    fn request(&self) -> Request<'_> {
+        Request {
+            url: &self.url,
+            body: self.body(),
+            secret: &self.client_secret,
+        }
+    }
 
     fn interpret(&self, reply: HttpReply) -> Result<IssuedToken, AttemptError> {
         let HttpReply {
@@ -193,30 +202,7 @@ impl EnhancedTokenRequest {
             Status::Http,
             format!("{url} answered HTTP {status}{grant}{said}"),
         );
-        if status == 429 || status >= 500 {
-            // Without Retry-After (errorcode 50200, "temporarily blocked"),
-            // the retry loop's jittered backoff spaces the attempts.
-            Err(AttemptError::Retryable { error, retry_after })
-        } else {
-            Err(AttemptError::Final(error))
-        }
-    }
-}
-
-impl TokenProtocol for EnhancedTokenRequest {
-    fn request_token(
-        &self,
-        transport: &Transport,
-        deadline: Instant,
-    ) -> Result<IssuedToken, AttemptError> {
-        let reply = answer::send(
-            &self.url,
-            &self.body(),
-            &self.client_secret,
-            transport,
-            deadline,
-        )?;
-        self.interpret(reply)
+        Err(answer::by_status(status, error, retry_after))
     }
 }
 

@@ -3,13 +3,12 @@
 
 use super::answer;
 use super::server_error::ServerError;
-use super::{IssuedToken, TokenProtocol};
+use super::{IssuedToken, Request, TokenProtocol};
 use crate::error::{quote_client_id, Error, Status};
 use crate::http::retry::AttemptError;
-use crate::http::transport::{HttpReply, Transport, MAX_BODY};
+use crate::http::transport::{HttpReply, MAX_BODY};
 use crate::secret::ClientSecret;
 use serde::Serialize;
-use std::time::Instant;
 use zeroize::Zeroizing;
 
 /// Marketing Cloud's errorcode for an enhanced package on the legacy endpoint.
@@ -50,6 +49,16 @@ impl LegacyTokenRequest {
         let mut buffer = Zeroizing::new(Vec::with_capacity(capacity));
         serde_json::to_writer(&mut *buffer, &body).expect("two strings always serialise");
         buffer
+    }
+}
+
+impl TokenProtocol for LegacyTokenRequest {
+    fn request(&self) -> Request<'_> {
+        Request {
+            url: &self.url,
+            body: self.body(),
+            secret: &self.client_secret,
+        }
     }
 
     fn interpret(&self, reply: HttpReply) -> Result<IssuedToken, AttemptError> {
@@ -121,30 +130,9 @@ impl LegacyTokenRequest {
                     Status::Http,
                     format!("{} answered HTTP {status}{}", self.url, detail.describe()),
                 );
-                if status == 429 || status >= 500 {
-                    Err(AttemptError::Retryable { error, retry_after })
-                } else {
-                    Err(AttemptError::Final(error))
-                }
+                Err(answer::by_status(status, error, retry_after))
             }
         }
-    }
-}
-
-impl TokenProtocol for LegacyTokenRequest {
-    fn request_token(
-        &self,
-        transport: &Transport,
-        deadline: Instant,
-    ) -> Result<IssuedToken, AttemptError> {
-        let reply = answer::send(
-            &self.url,
-            &self.body(),
-            &self.client_secret,
-            transport,
-            deadline,
-        )?;
-        self.interpret(reply)
     }
 }
 

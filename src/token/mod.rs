@@ -18,9 +18,11 @@ pub(crate) use legacy::parse_legacy_answer;
 pub use legacy::LegacyTokenRequest;
 
 use crate::http::retry::AttemptError;
-use crate::http::transport::Transport;
+use crate::http::transport::{HttpReply, Transport};
 use crate::secret::AccessToken;
+use crate::secret::ClientSecret;
 use std::time::{Duration, Instant};
+use zeroize::Zeroizing;
 
 /// Tokens are never trusted to live longer than this, whatever the server says.
 const MAX_LIFETIME: Duration = Duration::from_secs(24 * 3600);
@@ -93,11 +95,28 @@ pub enum Grant {
     Enhanced(EnhancedGrant),
 }
 
-/// One attempt at getting a token with one protocol.
+/// One protocol: what it sends, and what an answer means.
 pub trait TokenProtocol: Send + Sync {
+    fn request(&self) -> Request<'_>;
+
+    fn interpret(&self, reply: HttpReply) -> Result<IssuedToken, AttemptError>;
+
+    /// One attempt at getting a token.
     fn request_token(
         &self,
         transport: &Transport,
         deadline: Instant,
-    ) -> Result<IssuedToken, AttemptError>;
+    ) -> Result<IssuedToken, AttemptError> {
+        let Request { url, body, secret } = self.request();
+        let reply = answer::send(url, &body, secret, transport, deadline)?;
+        self.interpret(reply)
+    }
+}
+
+/// A token request: where it goes, what it carries (wiped when dropped),
+/// and whose secret must stay out of messages.
+pub struct Request<'a> {
+    pub url: &'a str,
+    pub body: Zeroizing<Vec<u8>>,
+    pub secret: &'a ClientSecret,
 }
