@@ -2,50 +2,16 @@
 
 from __future__ import annotations
 
-import threading
+import itertools
 import uuid
-from typing import Callable, List, TypeVar
 
 import pytest
 
 import mcauth
 from conftest import FakeMc
-
-T = TypeVar("T")
+from fake_api import on_threads, secret
 
 TENANT = "mc563885gzs27c5t9-63k636ttgm"
-
-
-def secret() -> str:
-    return f"s3cr3t-{uuid.uuid4().hex}"
-
-
-def on_threads(count: int, work: Callable[[int], T]) -> List[T]:
-    """Run `work(i)` on `count` threads released together; re-raise the first failure."""
-    barrier = threading.Barrier(count)
-    results: List[T] = []
-    errors: List[BaseException] = []
-    lock = threading.Lock()
-
-    def run(i: int) -> None:
-        try:
-            barrier.wait()
-            value = work(i)
-            with lock:
-                results.append(value)
-        except BaseException as exc:  # handed to the main thread below
-            with lock:
-                errors.append(exc)
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    if errors:
-        raise errors[0]
-    assert len(results) == count
-    return results
 
 
 def test_a_success_end_to_end(fake: FakeMc, scenario: str) -> None:
@@ -90,8 +56,10 @@ def test_concurrent_calls_each_get_their_own_token(fake: FakeMc, scenario: str) 
             mcauth.MarketingCloudAuth(fake.url(f"{scenario}/token-length=3000"), "client-b", secret()) as b:
         expected = (a.get_token(), b.get_token())
 
-        def work(i: int) -> bool:
-            auth, token = (a, expected[0]) if i % 2 else (b, expected[1])
+        turns = itertools.count()
+
+        def work() -> bool:
+            auth, token = (a, expected[0]) if next(turns) % 2 else (b, expected[1])
             return all(auth.get_token() == token for _ in range(2000))
 
         assert all(on_threads(8, work))

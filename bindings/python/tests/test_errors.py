@@ -4,21 +4,17 @@ from __future__ import annotations
 
 import pickle
 import re
-import uuid
 from typing import Type
 
 import pytest
 
 import mcauth
 from conftest import REPO_ROOT, FakeMc
+from fake_api import secret
 from mcauth._errors import _BY_STATUS, error_for_status
 
 # A custom URL names no tenant; not loopback, so the core cannot derive the fake's addresses from it.
 CUSTOM_URL = "https://auth.example.com/"
-
-
-def secret() -> str:
-    return f"s3cr3t-{uuid.uuid4().hex}"
 
 
 def header_statuses() -> dict[str, int]:

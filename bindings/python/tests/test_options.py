@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import time
-import uuid
 from pathlib import Path
 from typing import Type
 
@@ -12,12 +11,9 @@ import pytest
 
 import mcauth
 from conftest import FakeMc
+from fake_api import secret
 
 TENANT = "mc563885gzs27c5t9-63k636ttgm"
-
-
-def secret() -> str:
-    return f"s3cr3t-{uuid.uuid4().hex}"
 
 
 def test_timeout_reaches_the_library_rounded_up_to_a_millisecond(fake: FakeMc, scenario: str) -> None:
