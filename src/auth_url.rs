@@ -26,8 +26,9 @@ pub struct AuthUrl {
 
 impl AuthUrl {
     /// Accepts a tenant subdomain, the tenant's Authentication Base URI, any
-    /// other `https://` URL, or an `http://` URL on a loopback host.
-    #[allow(dead_code)] // the legacy shorthand, for tests and future callers
+    /// other `https://` URL, or an `http://` URL on a loopback host: the
+    /// legacy shorthand of `parse_for`, for the tests and the fuzz target.
+    #[cfg(any(test, feature = "fuzzing"))]
     pub fn parse(input: &str) -> Result<AuthUrl, Error> {
         AuthUrl::parse_for(input, TokenPath::Legacy)
     }
