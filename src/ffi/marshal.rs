@@ -22,6 +22,25 @@ pub(super) unsafe fn str_arg<'a>(ptr: *const c_char, name: &str) -> Result<&'a s
         .map_err(|_| Error::invalid_argument(format!("{name} is not valid UTF-8")))
 }
 
+/// Decodes the three strings every handle is made from.
+///
+/// # Safety
+/// As for `str_arg`, for each.
+pub(super) unsafe fn credentials<'a>(
+    subdomain: *const c_char,
+    client_id: *const c_char,
+    client_secret: *const c_char,
+) -> Result<(&'a str, &'a str, &'a str), Error> {
+    // SAFETY: forwarded from the caller's contract.
+    unsafe {
+        Ok((
+            str_arg(subdomain, "the subdomain")?,
+            str_arg(client_id, "the client id")?,
+            str_arg(client_secret, "the client secret")?,
+        ))
+    }
+}
+
 /// Decodes an optional string argument: NULL is `None`.
 ///
 /// # Safety

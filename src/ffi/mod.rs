@@ -27,7 +27,7 @@ pub mod tokens;
 
 use crate::auth::Auth;
 use crate::error::{Error, Status};
-use marshal::{handle, optional_str_arg, out_arg, str_arg};
+use marshal::{credentials, handle, optional_str_arg, out_arg, str_arg};
 use std::ffi::{c_char, c_int, CStr};
 use std::path::Path;
 use std::time::Duration;
@@ -36,6 +36,11 @@ use std::time::Duration;
 #[derive(Debug)]
 pub struct mc_auth {
     auth: Auth,
+}
+
+/// A new handle for the caller, who releases it with `mc_auth_free`.
+fn into_handle(auth: Auth) -> *mut mc_auth {
+    Box::into_raw(Box::new(mc_auth { auth }))
 }
 
 /// The C name of `Status`. build.rs writes its definition into the header
@@ -62,11 +67,8 @@ pub unsafe extern "C" fn mc_auth_new(
     ffi_boundary!(status {
         // SAFETY: per this function's contract, every pointer is NULL or valid.
         let slot = unsafe { out_arg(out, "the output pointer") }?;
-        let subdomain = unsafe { str_arg(subdomain, "the subdomain") }?;
-        let client_id = unsafe { str_arg(client_id, "the client id") }?;
-        let client_secret = unsafe { str_arg(client_secret, "the client secret") }?;
-        let auth = Auth::new(subdomain, client_id, client_secret)?;
-        *slot = Box::into_raw(Box::new(mc_auth { auth }));
+        let (subdomain, id, secret) = unsafe { credentials(subdomain, client_id, client_secret) }?;
+        *slot = into_handle(Auth::new(subdomain, id, secret)?);
         Ok(())
     })
 }
@@ -103,13 +105,10 @@ pub unsafe extern "C" fn mc_auth_new_enhanced(
     ffi_boundary!(status {
         // SAFETY: per this function's contract, every pointer is NULL or valid.
         let slot = unsafe { out_arg(out, "the output pointer") }?;
-        let subdomain = unsafe { str_arg(subdomain, "the subdomain") }?;
-        let client_id = unsafe { str_arg(client_id, "the client id") }?;
-        let client_secret = unsafe { str_arg(client_secret, "the client secret") }?;
+        let (subdomain, id, secret) = unsafe { credentials(subdomain, client_id, client_secret) }?;
         let account_id = unsafe { optional_str_arg(account_id, "the account_id") }?;
         let scope = unsafe { optional_str_arg(scope, "the scope") }?;
-        let auth = Auth::new_enhanced(subdomain, client_id, client_secret, account_id, scope)?;
-        *slot = Box::into_raw(Box::new(mc_auth { auth }));
+        *slot = into_handle(Auth::new_enhanced(subdomain, id, secret, account_id, scope)?);
         Ok(())
     })
 }
