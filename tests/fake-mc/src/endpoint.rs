@@ -27,7 +27,23 @@ const ENHANCED_MESSAGE: &str = "This integration is not eligible to use the lega
 /// Answers one request to `scenario`'s token endpoint. `origin` is `scheme://host:port` as
 /// the client reached us, for the redirect's Location.
 pub fn handle(state: &State, scenario: &str, origin: &str, req: &Request) -> Action {
-    let index = state.record(scenario, recorded(TokenEndpoint::V1, req));
+    respond(
+        state,
+        scenario,
+        recorded(TokenEndpoint::V1, req),
+        |d, index| answer(state, d, scenario, index, origin, req),
+    )
+}
+
+/// What every token endpoint does around its own `answer`: records the request, then waits
+/// (`delay=`), drops the connection (`drop=`), or answers, with `Retry-After` on failures.
+pub fn respond(
+    state: &State,
+    scenario: &str,
+    record: RecordedRequest,
+    answer: impl FnOnce(&Directives, u64) -> Response,
+) -> Action {
+    let index = state.record(scenario, record);
     let d = Directives::parse(scenario);
     // Sleeping here stalls only this connection's thread, never the others.
     if d.delay_ms > 0 {
@@ -36,7 +52,7 @@ pub fn handle(state: &State, scenario: &str, origin: &str, req: &Request) -> Act
     if d.drop.is_some_and(|t| t.covers(index)) {
         return Action::Drop;
     }
-    let mut resp = answer(state, &d, scenario, index, origin, req);
+    let mut resp = answer(&d, index);
     if let Some(secs) = d.retry_after {
         if resp.status >= 400 {
             resp = resp.with_header("Retry-After", &secs.to_string());
@@ -56,6 +72,26 @@ pub fn recorded(endpoint: TokenEndpoint, req: &Request) -> RecordedRequest {
     }
 }
 
+/// The answers that come before any token endpoint looks at a request: a redirect (the
+/// `redirect` directive) to the same endpoint under `<scenario>/redirected`, or 405 for
+/// anything but POST.
+pub fn misdirected(
+    d: &Directives,
+    origin: &str,
+    scenario: &str,
+    endpoint_suffix: &str,
+    req: &Request,
+) -> Option<Response> {
+    if d.redirect {
+        let location = format!("{origin}/{scenario}/redirected{endpoint_suffix}");
+        return Some(error(307, "Temporary Redirect", 0).with_header("Location", &location));
+    }
+    if req.method != "POST" {
+        return Some(error(405, "Method Not Allowed", 0).with_header("Allow", "POST"));
+    }
+    None
+}
+
 fn answer(
     state: &State,
     d: &Directives,
@@ -64,12 +100,8 @@ fn answer(
     origin: &str,
     req: &Request,
 ) -> Response {
-    if d.redirect {
-        let location = format!("{origin}/{scenario}/redirected{TOKEN_SUFFIX}");
-        return error(307, "Temporary Redirect", 0).with_header("Location", &location);
-    }
-    if req.method != "POST" {
-        return error(405, "Method Not Allowed", 0).with_header("Allow", "POST");
+    if let Some(resp) = misdirected(d, origin, scenario, TOKEN_SUFFIX, req) {
+        return resp;
     }
     if !is_json(req.header("content-type")) {
         return error(415, "Content-Type must be application/json", 0);

@@ -3,9 +3,6 @@
 //! `scope`), records `account_id` and `scope`, and answers as the scenario's directives say,
 //! with instance URLs that point at this fake (or, with `instance=evil-…`, elsewhere).
 
-use std::thread;
-use std::time::Duration;
-
 use serde_json::{json, Map, Value};
 
 use crate::endpoint::{self, Action};
@@ -31,21 +28,9 @@ pub fn handle(state: &State, scenario: &str, origin: &str, req: &Request) -> Act
             .map(|_| number_text(&record.body, "account_id"));
         record.scope = body.get("scope").and_then(Value::as_str).map(str::to_owned);
     }
-    let index = state.record(scenario, record);
-    let d = Directives::parse(scenario);
-    if d.delay_ms > 0 {
-        thread::sleep(Duration::from_millis(d.delay_ms));
-    }
-    if d.drop.is_some_and(|t| t.covers(index)) {
-        return Action::Drop;
-    }
-    let mut resp = answer(state, &d, scenario, index, origin, req);
-    if let Some(secs) = d.retry_after {
-        if resp.status >= 400 {
-            resp = resp.with_header("Retry-After", &secs.to_string());
-        }
-    }
-    Action::Respond(resp)
+    endpoint::respond(state, scenario, record, |d, index| {
+        answer(state, d, scenario, index, origin, req)
+    })
 }
 
 /// The digits after `"key":` in the raw body: what the client wrote, even past `u64`.
@@ -67,12 +52,8 @@ fn answer(
     origin: &str,
     req: &Request,
 ) -> Response {
-    if d.redirect {
-        let location = format!("{origin}/{scenario}/redirected{V2_TOKEN_SUFFIX}");
-        return endpoint::error(307, "Temporary Redirect", 0).with_header("Location", &location);
-    }
-    if req.method != "POST" {
-        return endpoint::error(405, "Method Not Allowed", 0).with_header("Allow", "POST");
+    if let Some(resp) = endpoint::misdirected(d, origin, scenario, V2_TOKEN_SUFFIX, req) {
+        return resp;
     }
     if !endpoint::is_json(req.header("content-type")) {
         return oauth(
