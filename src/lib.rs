@@ -39,6 +39,8 @@ mod rejection;
 mod secret;
 mod soap;
 mod status;
+#[allow(dead_code)]
+mod store;
 mod token;
 
 pub use auth::{Auth, DEFAULT_REFRESH_MARGIN, DEFAULT_TIMEOUT};

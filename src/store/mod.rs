@@ -1,0 +1,114 @@
+//! The shared cache: tokens shared with other processes (and machines)
+//! through a store, with the token request itself coordinated across them.
+//!
+//! - `sealed`: what is stored: the token encrypted under a key derived from
+//!   the client secret, under a name that reveals no credential.
+//! - `shared`: the cross-process flow: read, lock, read again, request,
+//!   write; invalidation by compare-and-delete.
+//! - `file`, `redis` (`resp`): the two stores. A store only keeps opaque
+//!   bytes under opaque names, with an expiry, and a lock per name.
+//!
+//! A store can never make a call fail that would have succeeded without
+//! it: every store failure is a miss, recorded for diagnostics.
+
+mod file;
+mod redis;
+mod resp;
+mod sealed;
+mod shared;
+
+pub use shared::SharedCache;
+
+use crate::error::Error;
+use crate::http::tls::TrustRoots;
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// A place where processes keep sealed tokens for one another.
+///
+/// `name`s are 32 lowercase hex digits. Every operation finishes by
+/// `deadline` (or fails with a timeout); none waits for a lock.
+pub(crate) trait Store: Send + Sync {
+    /// The value under `name`, unless there is none or it has expired.
+    fn read(&self, name: &str, deadline: Instant) -> Result<Option<Vec<u8>>, StoreError>;
+
+    /// Replaces the value under `name`; it expires after `ttl`.
+    fn write(&self, name: &str, value: &[u8], ttl: Duration, deadline: Instant)
+        -> Result<(), StoreError>;
+
+    /// Removes the value under `name` if it is still exactly `expected`,
+    /// atomically with respect to other processes' `write`s. Whether it did.
+    fn remove_if(&self, name: &str, expected: &[u8], deadline: Instant)
+        -> Result<bool, StoreError>;
+
+    /// One attempt at the lock of `name`, held until the guard drops or
+    /// `lease` passes (so a crashed holder blocks no one longer). `None`
+    /// when another process holds it.
+    fn try_lock(
+        &self,
+        name: &str,
+        lease: Duration,
+        deadline: Instant,
+    ) -> Result<Option<Box<dyn StoreLock>>, StoreError>;
+}
+
+/// A held store lock, released when dropped.
+pub(crate) trait StoreLock: Send {}
+
+/// Why a store operation failed: a description fit for any log (never a
+/// token, a secret or a store password).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct StoreError(pub String);
+
+impl StoreError {
+    pub fn new(message: impl Into<String>) -> StoreError {
+        StoreError(message.into())
+    }
+}
+
+impl fmt::Display for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A store as the user named it in `mc_auth_set_shared_cache`.
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) enum StoreUrl {
+    File(file::FolderPath),
+    Redis(redis::RedisUrl),
+}
+
+impl StoreUrl {
+    /// `file:///absolute/folder`, `redis://…` or `rediss://…`; anything else
+    /// is an invalid argument (whose message never shows a password).
+    pub fn parse(url: &str) -> Result<StoreUrl, Error> {
+        if let Some(path) = url.strip_prefix("file://") {
+            return Ok(StoreUrl::File(file::FolderPath::parse(path)?));
+        }
+        if url.starts_with("redis://") || url.starts_with("rediss://") {
+            return Ok(StoreUrl::Redis(redis::RedisUrl::parse(url)?));
+        }
+        Err(Error::invalid_argument(
+            "a shared cache URL starts with file:///, redis:// or rediss://",
+        ))
+    }
+
+    /// The store this URL names, trusting `roots` for `rediss://`.
+    pub fn open(&self, roots: &TrustRoots) -> Arc<dyn Store> {
+        match self {
+            StoreUrl::File(folder) => Arc::new(file::FileStore::new(folder.clone())),
+            StoreUrl::Redis(url) => redis::RedisStore::shared(url, roots),
+        }
+    }
+}
+
+impl fmt::Debug for StoreUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StoreUrl::File(folder) => write!(f, "file://{}", folder.display()),
+            StoreUrl::Redis(url) => write!(f, "{url:?}"),
+        }
+    }
+}

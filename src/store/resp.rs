@@ -1,0 +1,1 @@
+//! Stub: the Redis protocol (being written).
