@@ -177,6 +177,37 @@ mc_status mc_auth_set_proxy(struct mc_auth *auth, const char *proxy_url);
 // Thread safety: may be called concurrently with other calls on the handle.
 mc_status mc_auth_set_max_attempts(struct mc_auth *auth, uint32_t attempts);
 
+// Shares this handle's tokens with other processes through `store_url`, or
+// NULL to stop sharing:
+//   "file:///absolute/folder"                 a folder on this machine
+//   "redis://[user:password@]host:port[/db]"  a Redis server (rediss:// for
+//                                             TLS, verified like the auth server)
+// A malformed URL is `MC_ERR_INVALID_ARGUMENT`. Without a call, the
+// environment variable `MCAUTH_SHARED_CACHE`, when set, gives the store for
+// every handle (so a fleet can opt in without code changes).
+//
+// A process that has no fresh token reads the store, and on a miss takes
+// the store's lock, reads again and only then requests, so that one process
+// requests for all; the others wait for its token (at most half of their
+// budget). Tokens are stored encrypted under a key derived from the client
+// secret, which is never stored. A store failure (unreachable, read-only,
+// corrupt, lock not taken in time) never fails a call: the call goes on as
+// without a store, and `mc_shared_cache_error` tells what happened.
+// Nothing is opened until a call needs the store.
+//
+// Thread safety: may be called concurrently with other calls on the handle.
+mc_status mc_auth_set_shared_cache(struct mc_auth *auth, const char *store_url);
+
+// Gets what went wrong with the shared cache in this handle's latest use of
+// it (its store and the failure; never a secret, a token or a password),
+// or an empty string when nothing did. For diagnostics: store failures
+// never fail a call.
+//
+// Ownership: on `MC_OK`, `*out_detail` receives a string the caller owns
+// and must release with `mc_string_free`; on failure it is NULL.
+// Thread safety: may be called concurrently on the same handle.
+mc_status mc_shared_cache_error(const struct mc_auth *auth, char **out_detail);
+
 // Releases a string returned by this library. NULL is fine. Never pass our
 // strings to `free()` (on Windows the C runtimes may differ), nor strings
 // from elsewhere to this function.

@@ -13,6 +13,7 @@ use crate::http::tls::TrustRoots;
 use crate::http::transport::{Transport, TransportOptions};
 use crate::secret::{AccessToken, ClientSecret};
 use crate::soap;
+use crate::store::{Sealer, SharedCache, StoreError, StoreUrl};
 use crate::token::{
     EnhancedGrant, EnhancedTokenRequest, Grant, InstanceUrls, LegacyTokenRequest, TokenPath,
     TokenProtocol,
@@ -21,16 +22,21 @@ use std::fmt;
 use std::path::Path;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 pub const DEFAULT_REFRESH_MARGIN: Duration = Duration::from_secs(300);
+/// Gives every handle's shared cache when no `set_shared_cache` says
+/// otherwise, so that a fleet can opt in without code changes.
+pub const SHARED_CACHE_VARIABLE: &str = "MCAUTH_SHARED_CACHE";
 
 pub struct Auth {
     server: AuthUrl,
     client_id: String,
     grant: Grant,
     request: Box<dyn TokenProtocol>,
+    /// Kept to derive the shared cache's key when one is set.
+    secret: ClientSecret,
     key: CacheKey,
     entry: Option<Arc<Entry>>,
     // Settings are atomics so that every method takes `&self`: a setter may
@@ -39,6 +45,16 @@ pub struct Auth {
     refresh_margin_secs: AtomicU64,
     max_attempts: AtomicU32,
     transport: Mutex<TransportSlot>,
+    shared: Mutex<SharedSlot>,
+}
+
+/// The shared cache, opened on the first fetch that needs it and reopened
+/// after a setting that shapes it changes; and the latest store problem.
+#[derive(Default)]
+struct SharedSlot {
+    url: Option<StoreUrl>,
+    opened: Option<Arc<SharedCache>>,
+    problem: Option<String>,
 }
 
 /// The transport is built on the first token request, so creating a handle
@@ -93,13 +109,17 @@ impl Auth {
         let entry = cache::entry_for(&key);
         let url = server.token_url();
         let request: Box<dyn TokenProtocol> = match &grant {
-            Grant::Legacy => Box::new(LegacyTokenRequest::new(url, client_id, secret)),
-            Grant::Enhanced(g) => {
-                Box::new(EnhancedTokenRequest::new(url, client_id, secret, g.clone()))
-            }
+            Grant::Legacy => Box::new(LegacyTokenRequest::new(url, client_id, secret.clone())),
+            Grant::Enhanced(g) => Box::new(EnhancedTokenRequest::new(
+                url,
+                client_id,
+                secret.clone(),
+                g.clone(),
+            )),
         };
         Ok(Auth {
             request,
+            secret,
             grant,
             client_id: client_id.to_owned(),
             server,
@@ -109,6 +129,7 @@ impl Auth {
             refresh_margin_secs: AtomicU64::new(DEFAULT_REFRESH_MARGIN.as_secs()),
             max_attempts: AtomicU32::new(DEFAULT_MAX_ATTEMPTS),
             transport: Mutex::default(),
+            shared: Mutex::new(SharedSlot::from_environment()),
         })
     }
 
@@ -149,6 +170,8 @@ impl Auth {
         let mut slot = self.slot(&gate);
         slot.options.roots = roots;
         slot.built = None;
+        // A rediss:// store trusts the same roots.
+        self.shared_slot(&gate).opened = None;
         Ok(())
     }
 
@@ -163,8 +186,29 @@ impl Auth {
         Ok(())
     }
 
+    /// Shares this handle's tokens with other processes through the store
+    /// at `store_url` (`file:///folder`, `redis://…`, `rediss://…`), or stops
+    /// sharing (`None`). Overrides `MCAUTH_SHARED_CACHE`. Opens nothing yet.
+    pub fn set_shared_cache(&self, store_url: Option<&str>) -> Result<(), Error> {
+        let url = store_url.map(StoreUrl::parse).transpose()?;
+        let gate = fork::enter();
+        *self.shared_slot(&gate) = SharedSlot {
+            url,
+            ..SharedSlot::default()
+        };
+        Ok(())
+    }
+
+    /// What went wrong with the shared cache in this handle's latest use of
+    /// it (`None`: nothing). A store failure never fails a call: the call
+    /// goes on as without a store, and the detail waits here.
+    pub fn shared_cache_error(&self) -> Option<String> {
+        let gate = fork::enter();
+        self.shared_slot(&gate).problem.clone()
+    }
+
     /// The access token: cached, or fetched once for every handle and thread
-    /// waiting on it.
+    /// waiting on it (and, with a shared cache, every process).
     pub fn token(&self) -> Result<AccessToken, Error> {
         self.with_token(|served| served.token.clone())
     }
@@ -176,12 +220,23 @@ impl Auth {
     pub fn with_token<R>(&self, read: impl FnOnce(Served<'_>) -> R) -> Result<R, Error> {
         let margin = self.refresh_margin();
         let timeout = Duration::from_millis(self.timeout_ms.load(Ordering::Relaxed));
-        let fetch = |deadline| {
+        let request = |deadline| {
             let transport = self.transport()?;
             let attempts = self.max_attempts.load(Ordering::Relaxed);
-            let issued = retry::with_retries(attempts, deadline, || {
+            retry::with_retries(attempts, deadline, || {
                 self.request.request_token(&transport, deadline)
-            })?;
+            })
+        };
+        let fetch = |deadline| {
+            let issued = match self.shared_cache() {
+                Some(shared) => {
+                    let mut problem = None;
+                    let issued = shared.fetch(margin, deadline, request, &mut problem);
+                    self.note_store_problem(problem);
+                    issued?
+                }
+                None => request(deadline)?,
+            };
             if let Some(urls) = &issued.instance_urls {
                 self.entry().set_instance_urls(urls.clone());
             }
@@ -227,6 +282,39 @@ impl Auth {
             .unwrap_or_else(PoisonError::into_inner)
     }
 
+    fn shared_slot(&self, _gate: &fork::Gate) -> MutexGuard<'_, SharedSlot> {
+        self.shared.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The shared cache, if one is set: opened outside the gate (opening a
+    /// Redis store takes the gate itself) and kept unless the settings
+    /// changed meanwhile.
+    fn shared_cache(&self) -> Option<Arc<SharedCache>> {
+        let (url, roots) = {
+            let gate = fork::enter();
+            let slot = self.shared_slot(&gate);
+            if let Some(opened) = &slot.opened {
+                return Some(opened.clone());
+            }
+            let url = slot.url.clone()?;
+            drop(slot);
+            (url, self.slot(&gate).options.roots.clone())
+        };
+        let sealer = Sealer::derive(&self.secret, self.token_url(), &self.client_id, &self.grant);
+        let opened = Arc::new(SharedCache::new(url.clone(), &roots, sealer));
+        let gate = fork::enter();
+        let mut slot = self.shared_slot(&gate);
+        if slot.url.as_ref() == Some(&url) && slot.opened.is_none() {
+            slot.opened = Some(opened.clone());
+        }
+        Some(opened)
+    }
+
+    fn note_store_problem(&self, problem: Option<StoreError>) {
+        let gate = fork::enter();
+        self.shared_slot(&gate).problem = problem.map(|e| e.to_string());
+    }
+
     /// The `fueloauth` SOAP header element with the current token.
     pub fn soap_header(&self) -> Result<String, Error> {
         self.with_token(|served| soap::fueloauth_header(served.token.as_str()))?
@@ -235,8 +323,24 @@ impl Auth {
     /// For a 401 from a REST or SOAP call: forgets `rejected` if it is still
     /// the cached token (`None`: forget whatever is cached), so the next call
     /// fetches a new one. Returns whether a token was forgotten.
+    ///
+    /// With a shared cache, the token is also removed from the store if it
+    /// still is the one there, so that every process drops it and one of
+    /// them requests the next.
     pub fn invalidate(&self, rejected: Option<&str>) -> bool {
-        self.entry().invalidate(rejected)
+        let dropped = self.entry().invalidate(rejected);
+        let forgotten = dropped.is_some();
+        if let Some(shared) = self.shared_cache() {
+            let token = rejected.map(str::to_owned);
+            let token = token.or_else(|| dropped.map(|t| t.as_str().to_owned()));
+            if let Some(token) = token {
+                let timeout = Duration::from_millis(self.timeout_ms.load(Ordering::Relaxed));
+                let mut problem = None;
+                shared.invalidate(&token, Instant::now() + timeout, &mut problem);
+                self.note_store_problem(problem);
+            }
+        }
+        forgotten
     }
 
     /// The REST base: an enhanced package's latest token answer's
@@ -304,7 +408,29 @@ impl fmt::Debug for Auth {
             .field("timeout_ms", &self.timeout_ms)
             .field("refresh_margin_secs", &self.refresh_margin_secs)
             .field("max_attempts", &self.max_attempts)
+            .field("shared_cache", &self.shared.lock().ok().and_then(|s| s.url.clone()))
             .finish()
+    }
+}
+
+impl SharedSlot {
+    /// `MCAUTH_SHARED_CACHE`'s store, if set. A malformed value must not
+    /// make creating a handle fail: it is ignored, and said so.
+    fn from_environment() -> SharedSlot {
+        let mut slot = SharedSlot::default();
+        match std::env::var(SHARED_CACHE_VARIABLE) {
+            Ok(value) if !value.is_empty() => match StoreUrl::parse(&value) {
+                Ok(url) => slot.url = Some(url),
+                Err(e) => {
+                    slot.problem = Some(format!(
+                        "{SHARED_CACHE_VARIABLE} is ignored: {}",
+                        e.message()
+                    ))
+                }
+            },
+            _ => {}
+        }
+        slot
     }
 }
 

@@ -17,16 +17,29 @@
 //!   token request in flight (its thread does not exist here) and pooled
 //!   connections (the parent still uses those sockets).
 //!
+//! - *Descriptors closed in the child*: a store's lock file descriptor
+//!   (`store::file`) would keep the parent's `flock` alive in a child that
+//!   outlives it, so the child handler closes every one registered here.
+//!
 //! The handlers are registered once, on first use (`crate::ffi::atfork`, the
 //! only `unsafe`).
 
 use std::cell::RefCell;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::os::unix::io::RawFd;
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU64, Ordering};
 use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 static GATE: RwLock<()> = RwLock::new(());
 static GENERATION: AtomicU64 = AtomicU64::new(0);
 static HANDLERS_INSTALLED: AtomicBool = AtomicBool::new(false);
+
+/// Descriptors a forked child closes: lock-free slots (-1 when free), since
+/// the child handler may take no lock. More store locks held at once than
+/// slots is unlikely (one per package being fetched); the excess is only
+/// left open in a child.
+const CLOSE_IN_CHILD_SLOTS: usize = 64;
+static CLOSE_IN_CHILD: [AtomicI32; CLOSE_IN_CHILD_SLOTS] =
+    [const { AtomicI32::new(-1) }; CLOSE_IN_CHILD_SLOTS];
 
 thread_local! {
     /// The gate held for writing between prepare and the parent or child
@@ -64,6 +77,41 @@ fn install_handlers() {
         && !HANDLERS_INSTALLED.swap(true, Ordering::AcqRel)
     {
         crate::ffi::atfork::install();
+    }
+}
+
+/// Registers `fd` to be closed in any child forked until the returned
+/// value is dropped (which must happen before `fd` is closed).
+pub fn close_in_child(fd: RawFd) -> CloseInChild {
+    install_handlers();
+    let slot = CLOSE_IN_CHILD
+        .iter()
+        .position(|slot| slot.compare_exchange(-1, fd, Ordering::AcqRel, Ordering::Relaxed).is_ok());
+    CloseInChild { slot }
+}
+
+/// A registration of `close_in_child`.
+#[derive(Debug)]
+pub struct CloseInChild {
+    slot: Option<usize>,
+}
+
+impl Drop for CloseInChild {
+    fn drop(&mut self) {
+        if let Some(slot) = self.slot {
+            CLOSE_IN_CHILD[slot].store(-1, Ordering::Release);
+        }
+    }
+}
+
+/// In the child handler: empties the registry, handing each descriptor to
+/// `close` (the parent's registrations are not the child's).
+pub(crate) fn take_descriptors_to_close(mut close: impl FnMut(RawFd)) {
+    for slot in &CLOSE_IN_CHILD {
+        let fd = slot.swap(-1, Ordering::AcqRel);
+        if fd >= 0 {
+            close(fd);
+        }
     }
 }
 

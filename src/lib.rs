@@ -9,6 +9,8 @@
 //! - `cache`: the process-wide cache, single flight, per-thread copies.
 //! - `token`: the token request protocols (legacy `/v1/requestToken`,
 //!   enhanced `/v2/token` and the instance URLs its answers name).
+//! - `store`: the shared cache, across processes and machines (a folder or
+//!   Redis; sealed entries, cross-process single flight).
 //! - `http`: transport, retry, TLS roots, proxy.
 //! - `auth_url`, `soap`, `rejection`, `secret`, `error`: what the user gave
 //!   as subdomain, the SOAP header, whether an API answer rejected the token,
@@ -39,11 +41,10 @@ mod rejection;
 mod secret;
 mod soap;
 mod status;
-#[allow(dead_code)]
 mod store;
 mod token;
 
-pub use auth::{Auth, DEFAULT_REFRESH_MARGIN, DEFAULT_TIMEOUT};
+pub use auth::{Auth, DEFAULT_REFRESH_MARGIN, DEFAULT_TIMEOUT, SHARED_CACHE_VARIABLE};
 pub use cache::Served;
 pub use error::{Error, Status};
 pub use http::retry::{DEFAULT_MAX_ATTEMPTS, MAX_ATTEMPTS_LIMIT};

@@ -36,7 +36,7 @@ ensure_tools() {
 # Rust comes from rustup, not apt: say so rather than install a second toolchain.
 ensure_cargo() {
     if ! command -v cargo >/dev/null 2>&1; then
-        echo "cargo is missing: install Rust from https://rustup.rs (1.80 or later)" >&2
+        echo "cargo is missing: install Rust from https://rustup.rs (1.89 or later)" >&2
         return 1
     fi
 }

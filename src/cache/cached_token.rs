@@ -12,17 +12,22 @@ pub(super) struct CachedToken {
     pub lifetime: Duration,
 }
 
+/// How long after it was issued a token of `lifetime` stops being served
+/// without a refresh: `margin` before expiry, or half-way for a token that
+/// lives less than twice the margin, so that a short-lived token is not
+/// fetched on every call. The one rule, for the cache and for the stores.
+pub fn refresh_after(lifetime: Duration, margin: Duration) -> Duration {
+    if lifetime >= margin.saturating_mul(2) {
+        lifetime - margin
+    } else {
+        lifetime / 2
+    }
+}
+
 impl CachedToken {
-    /// When the token stops being served without a refresh: `margin` before
-    /// expiry, or half-way for a token that lives less than twice the
-    /// margin, so a short-lived token is not fetched on every call.
+    /// When the token stops being served without a refresh (`refresh_after`).
     pub fn fresh_until(&self, margin: Duration) -> Instant {
-        let refresh_after = if self.lifetime >= margin.saturating_mul(2) {
-            self.lifetime - margin
-        } else {
-            self.lifetime / 2
-        };
-        self.fetched_at + refresh_after
+        self.fetched_at + refresh_after(self.lifetime, margin)
     }
 
     pub fn is_fresh(&self, now: Instant, margin: Duration) -> bool {

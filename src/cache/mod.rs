@@ -13,6 +13,7 @@ mod registry;
 mod single_flight;
 mod thread_copy;
 
+pub use cached_token::refresh_after;
 pub use registry::{entry_for, release, CacheKey};
 
 use crate::error::Error;
@@ -258,21 +259,21 @@ impl Entry {
     }
 
     /// Drops the cached token if it is `rejected` (any token when `None`).
-    /// Returns whether a token was dropped.
-    pub fn invalidate(&self, rejected: Option<&str>) -> bool {
+    /// Returns the dropped token.
+    pub fn invalidate(&self, rejected: Option<&str>) -> Option<AccessToken> {
         let mut state = self.lock();
         let matches = match (&state.token, rejected) {
             (Some(_), None) => true,
             (Some(cached), Some(r)) => cached.token.as_str() == r,
             (None, _) => false,
         };
-        if matches {
-            state.token = None;
-            state.landed = None;
-            state.next_refresh_try = None;
-            self.token_changed();
+        if !matches {
+            return None;
         }
-        matches
+        state.landed = None;
+        state.next_refresh_try = None;
+        self.token_changed();
+        state.token.take().map(|cached| cached.token)
     }
 
     /// Records that the token in `state` changed. Called with the lock held.
@@ -316,6 +317,7 @@ mod test_support {
         IssuedToken {
             token: AccessToken::new(token),
             lifetime,
+            age: Duration::ZERO,
             instance_urls: None,
         }
     }
@@ -352,15 +354,15 @@ mod tests {
     #[test]
     fn invalidate_drops_only_the_rejected_token() {
         let entry = primed("a", Duration::from_secs(3600));
-        assert!(!entry.invalidate(Some("other")));
-        assert!(entry.invalidate(Some("a")));
-        assert!(!entry.invalidate(Some("a")));
+        assert!(entry.invalidate(Some("other")).is_none());
+        assert_eq!(entry.invalidate(Some("a")).unwrap().as_str(), "a");
+        assert!(entry.invalidate(Some("a")).is_none());
         let b = entry
             .token(MARGIN, TIMEOUT, |_| {
                 Ok(issued("b", Duration::from_secs(3600)))
             })
             .unwrap();
         assert_eq!(b.as_str(), "b");
-        assert!(entry.invalidate(None));
+        assert!(entry.invalidate(None).is_some());
     }
 }

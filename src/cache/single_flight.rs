@@ -140,10 +140,18 @@ impl Entry {
             deadline,
             landed: false,
         };
-        let outcome = fetch().map(|issued| CachedToken {
-            token: issued.token,
-            fetched_at: started,
-            lifetime: issued.lifetime,
+        let outcome = fetch().map(|issued| {
+            // A token from a shared cache keeps its own age, so that the
+            // margin rules see the lifetime it was issued with.
+            let (fetched_at, lifetime) = match started.checked_sub(issued.age) {
+                Some(issued_at) => (issued_at, issued.lifetime),
+                None => (started, issued.lifetime.saturating_sub(issued.age)),
+            };
+            CachedToken {
+                token: issued.token,
+                fetched_at,
+                lifetime,
+            }
         });
         flight.land(outcome, margin)
     }

@@ -116,7 +116,7 @@ mod tests {
         // Served from this thread's copy now.
         assert_eq!(entry.token(MARGIN, TIMEOUT, |_| panic!("hit")).unwrap(), a);
         std::thread::scope(|s| {
-            s.spawn(|| assert!(entry.invalidate(Some("a"))));
+            s.spawn(|| assert!(entry.invalidate(Some("a")).is_some()));
         });
         let b = entry
             .token(MARGIN, TIMEOUT, |_| Ok(issued("b", hour)))
@@ -135,7 +135,7 @@ mod tests {
         entry.token(MARGIN, TIMEOUT, |_| panic!("hit")).unwrap();
         assert!(super::held_generation().is_some());
         std::thread::scope(|s| {
-            s.spawn(|| assert!(entry.invalidate(Some("gone"))));
+            s.spawn(|| assert!(entry.invalidate(Some("gone")).is_some()));
         });
         assert!(entry.cached_token(MARGIN, |_| ()).is_none());
         assert_eq!(

@@ -1,4 +1,5 @@
-//! Registers `crate::fork`'s handlers with `pthread_atfork`, once.
+//! Registers `crate::fork`'s handlers with `pthread_atfork`, once; the
+//! child handler also closes the descriptors `fork` lists.
 
 use crate::fork;
 
@@ -12,7 +13,15 @@ extern "C" fn parent() {
 }
 
 extern "C" fn child() {
-    let _ = std::panic::catch_unwind(fork::after_fork_in_child);
+    let _ = std::panic::catch_unwind(|| {
+        fork::after_fork_in_child();
+        fork::take_descriptors_to_close(|fd| {
+            // SAFETY: `fd` is a store lock file's descriptor, inherited from
+            // the parent; the `File` that owns it lives on a parent thread
+            // that does not exist here, so nothing else closes it.
+            unsafe { libc::close(fd) };
+        });
+    });
 }
 
 /// Called once per process by `fork::enter`.

@@ -20,6 +20,7 @@
 mod boundary;
 pub(crate) mod atfork;
 pub mod calls;
+pub(crate) mod os;
 mod marshal;
 #[cfg(test)]
 mod tests;
@@ -27,7 +28,7 @@ pub mod tokens;
 
 use crate::auth::Auth;
 use crate::error::{Error, Status};
-use marshal::{credentials, handle, optional_str_arg, out_arg, str_arg};
+use marshal::{credentials, handle, optional_str_arg, out_arg, str_arg, string_out};
 use std::ffi::{c_char, c_int, CStr};
 use std::path::Path;
 use std::time::Duration;
@@ -214,6 +215,57 @@ pub unsafe extern "C" fn mc_auth_set_max_attempts(auth: *mut mc_auth, attempts: 
         // SAFETY: per this function's contract.
         let auth = unsafe { handle(auth) }?;
         auth.set_max_attempts(attempts)
+    })
+}
+
+/// Shares this handle's tokens with other processes through `store_url`, or
+/// NULL to stop sharing:
+///   "file:///absolute/folder"                 a folder on this machine
+///   "redis://[user:password@]host:port[/db]"  a Redis server (rediss:// for
+///                                             TLS, verified like the auth server)
+/// A malformed URL is `MC_ERR_INVALID_ARGUMENT`. Without a call, the
+/// environment variable `MCAUTH_SHARED_CACHE`, when set, gives the store for
+/// every handle (so a fleet can opt in without code changes).
+///
+/// A process that has no fresh token reads the store, and on a miss takes
+/// the store's lock, reads again and only then requests, so that one process
+/// requests for all; the others wait for its token (at most half of their
+/// budget). Tokens are stored encrypted under a key derived from the client
+/// secret, which is never stored. A store failure (unreachable, read-only,
+/// corrupt, lock not taken in time) never fails a call: the call goes on as
+/// without a store, and `mc_shared_cache_error` tells what happened.
+/// Nothing is opened until a call needs the store.
+///
+/// Thread safety: may be called concurrently with other calls on the handle.
+#[no_mangle]
+pub unsafe extern "C" fn mc_auth_set_shared_cache(
+    auth: *mut mc_auth,
+    store_url: *const c_char,
+) -> mc_status {
+    ffi_boundary!(status {
+        // SAFETY: per this function's contract.
+        let auth = unsafe { handle(auth) }?;
+        let url = unsafe { optional_str_arg(store_url, "the shared cache URL") }?;
+        auth.set_shared_cache(url)
+    })
+}
+
+/// Gets what went wrong with the shared cache in this handle's latest use of
+/// it (its store and the failure; never a secret, a token or a password),
+/// or an empty string when nothing did. For diagnostics: store failures
+/// never fail a call.
+///
+/// Ownership: on `MC_OK`, `*out_detail` receives a string the caller owns
+/// and must release with `mc_string_free`; on failure it is NULL.
+/// Thread safety: may be called concurrently on the same handle.
+#[no_mangle]
+pub unsafe extern "C" fn mc_shared_cache_error(
+    auth: *const mc_auth,
+    out_detail: *mut *mut c_char,
+) -> mc_status {
+    ffi_boundary!(status {
+        // SAFETY: per this function's contract.
+        unsafe { string_out(auth, out_detail, |auth| Ok(auth.shared_cache_error().unwrap_or_default())) }
     })
 }
 

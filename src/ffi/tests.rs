@@ -26,7 +26,7 @@ fn a_panic_becomes_internal_and_is_recorded() {
 
 #[test]
 fn null_arguments_are_refused_and_outputs_cleared() {
-    let mut out: *mut mc_auth = 8 as *mut mc_auth;
+    let mut out: *mut mc_auth = std::ptr::dangling_mut();
     let status = unsafe { mc_auth_new(ptr::null(), c"id".as_ptr(), c"s".as_ptr(), &mut out) };
     assert_eq!(status, Status::InvalidArgument);
     assert!(out.is_null());

@@ -17,6 +17,7 @@ mod resp;
 mod sealed;
 mod shared;
 
+pub use sealed::Sealer;
 pub use shared::SharedCache;
 
 use crate::error::Error;

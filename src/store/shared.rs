@@ -1,3 +1,203 @@
-//! Stub
-#[derive(Debug)]
-pub struct SharedCache;
+//! Single flight across processes. A process that has no fresh token in
+//! memory (and is its process's one caller fetching it: `cache`'s single
+//! flight) reads the store; on a miss it takes the store's lock, reads again
+//! and only then requests, and stores what it got. A process that finds the
+//! lock taken waits for the holder's token, reading the store between tries,
+//! for at most half of its budget, and then requests on its own with the
+//! other half.
+//!
+//! Every store failure is a miss: the caller requests its own token as if
+//! there were no store, and the failure is kept for diagnostics.
+
+use super::sealed::{Sealer, StoredToken};
+use super::{Store, StoreError, StoreUrl};
+use crate::cache::refresh_after;
+use crate::error::Error;
+use crate::http::tls::TrustRoots;
+use crate::token::IssuedToken;
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+/// The first wait for a held lock, doubled up to `MAX_LOCK_POLL`: a token
+/// request takes tens to hundreds of milliseconds.
+const FIRST_LOCK_POLL: Duration = Duration::from_millis(5);
+const MAX_LOCK_POLL: Duration = Duration::from_millis(50);
+
+/// One handle's shared cache: a store, and the name and key of the
+/// handle's credentials in it.
+pub struct SharedCache {
+    url: StoreUrl,
+    store: Arc<dyn Store>,
+    sealer: Sealer,
+}
+
+impl SharedCache {
+    pub fn new(url: StoreUrl, roots: &TrustRoots, sealer: Sealer) -> SharedCache {
+        let store = url.open(roots);
+        SharedCache { url, store, sealer }
+    }
+
+    /// The token, from the store or requested with `request` (by this
+    /// process for all of them when it can take the lock). Problems with
+    /// the store go to `problem` (the last one), never to the result.
+    pub fn fetch(
+        &self,
+        margin: Duration,
+        deadline: Instant,
+        request: impl FnOnce(Instant) -> Result<IssuedToken, Error>,
+        problem: &mut Option<StoreError>,
+    ) -> Result<IssuedToken, Error> {
+        match self.fresh_stored(margin, deadline, problem) {
+            Ok(Some(stored)) => return Ok(stored),
+            Ok(None) => {}
+            // The store is unreachable: request alone, without writing.
+            Err(e) => return self.request_alone(e, deadline, request, false, problem),
+        }
+        let wait_until = Instant::now() + deadline.saturating_duration_since(Instant::now()) / 2;
+        let mut pause = FIRST_LOCK_POLL;
+        loop {
+            let lease = deadline
+                .saturating_duration_since(Instant::now())
+                .max(Duration::from_millis(1));
+            match self.store.try_lock(self.sealer.name(), lease, deadline) {
+                Ok(Some(_lock)) => {
+                    if let Ok(Some(stored)) = self.fresh_stored(margin, deadline, problem) {
+                        return Ok(stored);
+                    }
+                    return self.request_and_store(deadline, request, problem);
+                }
+                Ok(None) => {}
+                Err(e) => return self.request_alone(e, deadline, request, true, problem),
+            }
+            if Instant::now() + pause >= wait_until {
+                let late = StoreError::new(format!(
+                    "{:?}: another process held the lock for half of this call's budget",
+                    self.url
+                ));
+                return self.request_alone(late, deadline, request, true, problem);
+            }
+            std::thread::sleep(pause);
+            pause = (pause * 2).min(MAX_LOCK_POLL);
+            match self.fresh_stored(margin, deadline, problem) {
+                Ok(Some(stored)) => return Ok(stored),
+                Ok(None) => {}
+                Err(e) => return self.request_alone(e, deadline, request, false, problem),
+            }
+        }
+    }
+
+    /// After `rejected` was refused by an API: removes it from the store if
+    /// it is still the stored token, so that the other processes do not
+    /// take it again and exactly one of them requests a new one.
+    pub fn invalidate(&self, rejected: &str, deadline: Instant, problem: &mut Option<StoreError>) {
+        let name = self.sealer.name();
+        let outcome = self.store.read(name, deadline).and_then(|value| match value {
+            Some(value) if self.sealer.open(&value).is_ok_and(|t| t.token.as_str() == rejected) => {
+                self.store.remove_if(name, &value, deadline).map(|_| ())
+            }
+            _ => Ok(()),
+        });
+        if let Err(e) = outcome {
+            *problem = Some(e);
+        }
+    }
+
+    /// The stored token if it is fresh by this handle's margin. An entry
+    /// that does not open (garbage, another secret) is a miss, noted.
+    fn fresh_stored(
+        &self,
+        margin: Duration,
+        deadline: Instant,
+        problem: &mut Option<StoreError>,
+    ) -> Result<Option<IssuedToken>, StoreError> {
+        let Some(value) = self.store.read(self.sealer.name(), deadline)? else {
+            return Ok(None);
+        };
+        let stored = match self.sealer.open(&value) {
+            Ok(stored) => stored,
+            Err(e) => {
+                *problem = Some(e);
+                return Ok(None);
+            }
+        };
+        let lifetime = stored
+            .expires_at
+            .duration_since(stored.issued_at)
+            .unwrap_or_default();
+        let now = SystemTime::now();
+        if now >= stored.issued_at + refresh_after(lifetime, margin) {
+            return Ok(None);
+        }
+        Ok(Some(IssuedToken {
+            token: stored.token,
+            lifetime,
+            age: now.duration_since(stored.issued_at).unwrap_or_default(),
+            instance_urls: stored.instance_urls,
+        }))
+    }
+
+    /// Requests the token (holding the lock) and stores it for the others.
+    fn request_and_store(
+        &self,
+        deadline: Instant,
+        request: impl FnOnce(Instant) -> Result<IssuedToken, Error>,
+        problem: &mut Option<StoreError>,
+    ) -> Result<IssuedToken, Error> {
+        let issued_at = SystemTime::now();
+        let issued = request(deadline)?;
+        if let Err(e) = self.store_token(&issued, issued_at, deadline) {
+            *problem = Some(e);
+        }
+        Ok(issued)
+    }
+
+    /// The store failed (`why`): request as if there were none, and store
+    /// the result if `write` (the store still answers).
+    fn request_alone(
+        &self,
+        why: StoreError,
+        deadline: Instant,
+        request: impl FnOnce(Instant) -> Result<IssuedToken, Error>,
+        write: bool,
+        problem: &mut Option<StoreError>,
+    ) -> Result<IssuedToken, Error> {
+        *problem = Some(why);
+        if write {
+            return self.request_and_store(deadline, request, problem);
+        }
+        request(deadline)
+    }
+
+    fn store_token(
+        &self,
+        issued: &IssuedToken,
+        issued_at: SystemTime,
+        deadline: Instant,
+    ) -> Result<(), StoreError> {
+        let expires_at = issued_at + issued.lifetime;
+        let ttl = expires_at
+            .duration_since(SystemTime::now())
+            .unwrap_or_default();
+        if ttl.is_zero() {
+            return Ok(());
+        }
+        let value = self.sealer.seal(&StoredToken {
+            token: issued.token.clone(),
+            issued_at,
+            expires_at,
+            instance_urls: issued.instance_urls.clone(),
+        })?;
+        self.store
+            .write(self.sealer.name(), &value, ttl, deadline)
+    }
+}
+
+impl fmt::Debug for SharedCache {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SharedCache")
+            .field("store", &self.url)
+            .field("entry", &self.sealer.name())
+            .finish()
+    }
+}

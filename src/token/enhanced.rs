@@ -16,6 +16,7 @@ use crate::http::transport::{HttpReply, MAX_BODY};
 use crate::secret::ClientSecret;
 use serde_json::Value;
 use std::io::Write;
+use std::time::Duration;
 use zeroize::Zeroizing;
 
 /// Marketing Cloud MIDs are far shorter; 20 digits is the documented bound.
@@ -53,6 +54,14 @@ impl EnhancedGrant {
             account_id,
             scope: scope.map(str::to_owned),
         })
+    }
+
+    pub fn account_id(&self) -> Option<&str> {
+        self.account_id.as_deref()
+    }
+
+    pub fn scope(&self) -> Option<&str> {
+        self.scope.as_deref()
     }
 
     /// ` for account_id N and scope "…"`, for messages.
@@ -233,6 +242,7 @@ fn parse_enhanced_answer(body: &[u8]) -> Result<IssuedToken, String> {
     Ok(IssuedToken {
         token,
         lifetime,
+        age: Duration::ZERO,
         instance_urls,
     })
 }

@@ -37,6 +37,13 @@ impl InstanceUrls {
     pub fn soap_endpoint(&self) -> &str {
         &self.soap_endpoint
     }
+
+    /// The answer's `soap_instance_url`, as checked: `new` takes it back.
+    pub fn soap_instance_url(&self) -> &str {
+        self.soap_endpoint
+            .strip_suffix(SOAP_SERVICE)
+            .expect("made by `new`, which appends it")
+    }
 }
 
 /// The URL, normalised (lower-case scheme and host, ending in '/'), or why

@@ -9,6 +9,7 @@ use crate::http::retry::AttemptError;
 use crate::http::transport::{HttpReply, MAX_BODY};
 use crate::secret::ClientSecret;
 use serde::Serialize;
+use std::time::Duration;
 use zeroize::Zeroizing;
 
 /// Marketing Cloud's errorcode for an enhanced package on the legacy endpoint.
@@ -145,6 +146,7 @@ pub(crate) fn parse_legacy_answer(body: &[u8]) -> Result<IssuedToken, String> {
     Ok(IssuedToken {
         token: answer::token(object, "accessToken")?,
         lifetime: answer::lifetime(object, "expiresIn")?,
+        age: Duration::ZERO,
         instance_urls: None,
     })
 }

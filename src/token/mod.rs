@@ -58,6 +58,9 @@ impl Drop for WipedJson {
 pub struct IssuedToken {
     pub token: AccessToken,
     pub lifetime: Duration,
+    /// How long ago its lifetime began: zero for a server's answer, the
+    /// entry's age for a token found in a shared cache.
+    pub age: Duration,
     /// The API addresses the answer named (enhanced packages), already checked.
     pub instance_urls: Option<InstanceUrls>,
 }

@@ -2,6 +2,9 @@
 //! and a scenario name per test, because the token cache is process-wide.
 #![allow(dead_code)] // each test binary uses its own subset
 
+mod workers;
+pub use workers::*;
+
 use fake_mc::{FakeMc, TokenEndpoint};
 use mcauth::{Auth, Error};
 use once_cell::sync::Lazy;

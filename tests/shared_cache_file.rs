@@ -1,0 +1,168 @@
+//! The folder store, with real processes (`common::workers`) against the
+//! fake: one token request for a machine's processes, invalidation across
+//! them, what lies in the folder, and every way the folder can be wrong
+//! costing one request, never a failed call.
+
+mod common;
+
+use common::*;
+use std::fs;
+use std::os::unix::fs::{symlink, MetadataExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+/// The worker processes' entry point (see `common::workers`), not a test.
+#[test]
+#[ignore = "run by the tests in worker processes"]
+fn worker() {
+    run_worker_if_asked().expect("run by the tests, as a worker process");
+}
+
+/// A new, empty store folder (it does not exist yet: the store creates it).
+fn store_folder(label: &str) -> PathBuf {
+    let root = std::env::temp_dir().join(format!("mcauth-store-{}", std::process::id()));
+    let folder = root.join(label);
+    let _ = fs::remove_dir_all(&folder);
+    fs::create_dir_all(&root).unwrap();
+    folder
+}
+
+fn file_url(folder: &Path) -> String {
+    format!("file://{}", folder.display())
+}
+
+/// The one `.entry` file in `folder`.
+fn entry_file(folder: &Path) -> PathBuf {
+    let entries: Vec<PathBuf> = fs::read_dir(folder)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "entry"))
+        .collect();
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    entries[0].clone()
+}
+
+fn all_equal(tokens: &[String]) -> &str {
+    assert!(!tokens[0].starts_with("ERR"), "{tokens:?}");
+    assert!(tokens.iter().all(|t| *t == tokens[0]), "{tokens:?}");
+    &tokens[0]
+}
+
+#[test]
+fn processes_of_one_machine_share_one_request_and_one_invalidation() {
+    let s = scenario("file-share", "delay=300");
+    let folder = store_folder("share");
+    let setup = WorkerSetup::new(http_base(&s), file_url(&folder));
+
+    let mut workers = setup.start_many(8);
+    let first = all_equal(&ask_all(&mut workers, "get")).to_owned();
+    assert_eq!(requests(&s), 1, "8 processes on an empty cache");
+
+    workers.push(setup.start());
+    assert_eq!(workers[8].ask("get"), first);
+    assert_eq!(requests(&s), 1, "a 9th process within the token's lifetime");
+
+    ask_all(&mut workers, &format!("invalidate {first}"));
+    let second = all_equal(&ask_all(&mut workers, "get")).to_owned();
+    assert_ne!(second, first);
+    assert_eq!(requests(&s), 2, "one rejected token, one new request in all");
+
+    // What lies in the folder: 0600 files in a 0700 folder, none of which
+    // shows the secret, a token or the client id.
+    assert_eq!(fs::metadata(&folder).unwrap().mode() & 0o777, 0o700);
+    for file in fs::read_dir(&folder).unwrap() {
+        let path = file.unwrap().path();
+        assert_eq!(fs::metadata(&path).unwrap().mode() & 0o777, 0o600, "{path:?}");
+        let bytes = fs::read(&path).unwrap();
+        for needle in [SECRET, &first, &second, "client-id"] {
+            let found = bytes.windows(needle.len()).any(|w| w == needle.as_bytes());
+            assert!(!found, "{path:?} shows {needle}");
+        }
+    }
+}
+
+#[test]
+fn a_garbage_or_truncated_entry_costs_one_request_and_is_replaced() {
+    let s = scenario("file-garbage", "");
+    let folder = store_folder("garbage");
+    let setup = WorkerSetup::new(http_base(&s), file_url(&folder));
+    setup.start().ask("get");
+    let entry = entry_file(&folder);
+    let valid = fs::read(&entry).unwrap();
+    let damages: [(&str, Vec<u8>); 3] = [
+        ("garbage", b"not a token at all".to_vec()),
+        ("truncated", valid[..valid.len() / 2].to_vec()),
+        ("empty", Vec::new()),
+    ];
+    for (n, (damage, bytes)) in damages.into_iter().enumerate() {
+        fs::write(&entry, bytes).unwrap();
+        let mut worker = setup.start();
+        assert!(!worker.ask("get").starts_with("ERR"), "{damage}");
+        assert_eq!(requests(&s), 2 + n as u64, "{damage}: one request");
+        assert_ne!(worker.ask("problem"), "-", "{damage}: the problem is told");
+        // The entry is valid again: the next process takes it.
+        setup.start().ask("get");
+        assert_eq!(requests(&s), 2 + n as u64, "{damage}: the entry was replaced");
+    }
+}
+
+#[test]
+fn a_symlinked_entry_is_refused() {
+    let s = scenario("file-symlink", "");
+    let folder = store_folder("symlink");
+    let setup = WorkerSetup::new(http_base(&s), file_url(&folder));
+    let token = setup.start().ask("get");
+    let entry = entry_file(&folder);
+    let elsewhere = folder.with_extension("elsewhere");
+    fs::rename(&entry, &elsewhere).unwrap();
+    symlink(&elsewhere, &entry).unwrap();
+
+    let mut worker = setup.start();
+    let other = worker.ask("get");
+    assert_ne!(other, token, "the token behind the symlink was used");
+    assert_eq!(requests(&s), 2);
+    let problem = worker.ask("problem");
+    assert!(problem.contains("refused"), "{problem}");
+    fs::remove_file(&elsewhere).unwrap();
+}
+
+#[test]
+fn a_read_only_folder_costs_sharing_but_never_a_token() {
+    let s = scenario("file-read-only", "");
+    let folder = store_folder("read-only");
+    fs::create_dir(&folder).unwrap();
+    fs::set_permissions(&folder, fs::Permissions::from_mode(0o500)).unwrap();
+    let mut setup = WorkerSetup::new(http_base(&s), file_url(&folder));
+    // Root writes anywhere: then the workers run as `nobody`, who owns the
+    // read-only folder.
+    if is_root() {
+        const NOBODY: u32 = 65534;
+        std::os::unix::fs::chown(&folder, Some(NOBODY), Some(NOBODY)).unwrap();
+        setup.user = Some((NOBODY, NOBODY));
+    }
+    let mut workers = setup.start_many(2);
+    for round in 0..3 {
+        let tokens = ask_all(&mut workers, "get");
+        assert!(tokens.iter().all(|t| !t.starts_with("ERR")), "{tokens:?}");
+        assert_eq!(requests(&s), 2, "round {round}: one request per process, then its cache");
+    }
+    assert_ne!(workers[0].ask("problem"), "-");
+}
+
+#[test]
+fn a_folder_owned_by_another_user_or_open_to_others_is_refused() {
+    let s = scenario("file-foreign", "");
+    let folder = store_folder("foreign");
+    fs::create_dir(&folder).unwrap();
+    fs::set_permissions(&folder, fs::Permissions::from_mode(0o777)).unwrap();
+    let setup = WorkerSetup::new(http_base(&s), file_url(&folder));
+    let mut worker = setup.start();
+    assert!(!worker.ask("get").starts_with("ERR"));
+    let problem = worker.ask("problem");
+    assert!(problem.contains("open to other users"), "{problem}");
+    assert_eq!(fs::read_dir(&folder).unwrap().count(), 0, "nothing written");
+}
+
+fn is_root() -> bool {
+    // SAFETY: geteuid has no preconditions.
+    unsafe { libc::geteuid() == 0 }
+}
