@@ -2,6 +2,10 @@
 //! and a scenario name per test, because the token cache is process-wide.
 #![allow(dead_code)] // each test binary uses its own subset
 
+mod redis_server;
+#[allow(unused_imports)] // as dead_code above: binaries without a Redis test
+pub use redis_server::*;
+
 use fake_mc::{FakeMc, TokenEndpoint};
 use mcauth::{Auth, Error};
 use once_cell::sync::Lazy;
