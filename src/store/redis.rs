@@ -573,6 +573,7 @@ impl Drop for RedisLock {
     /// Releases the lock if it is still ours: once the lease has passed,
     /// another process may hold it. A forked child's copy of the guard
     /// releases nothing: the lock is its parent's.
+    /// Takes the fork gate (for the pool): never drop a guard with it held.
     fn drop(&mut self) {
         if self.generation == fork::generation() {
             let deadline = Instant::now() + RELEASE_BOUND;

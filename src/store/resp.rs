@@ -186,7 +186,7 @@ fn connect(host: &str, port: u16, deadline: Instant) -> Result<TcpStream, RespEr
     // Name resolution cannot be bounded with std; a name in /etc/hosts or
     // an address (the usual case for a cache server) resolves at once.
     let addresses: Vec<SocketAddr> = (host, port).to_socket_addrs()?.collect();
-    let mut last_error = RespError::Protocol(format!("{host} has no address"));
+    let mut last_error = RespError::Io(io::Error::other(format!("{host} has no address")));
     for address in addresses {
         match TcpStream::connect_timeout(&address, remaining(deadline)?) {
             Ok(socket) => return Ok(socket),
@@ -203,7 +203,7 @@ fn handshake(
     deadline: Instant,
 ) -> Result<StreamOwned<ClientConnection, TcpStream>, RespError> {
     let name = ServerName::try_from(host.to_owned())
-        .map_err(|_| RespError::Protocol(format!("{host} is not a valid TLS server name")))?;
+        .map_err(|_| io::Error::other(format!("{host} is not a valid TLS server name")))?;
     let mut tls = ClientConnection::new(config.clone(), name)
         .map_err(|e| RespError::Io(io::Error::other(e)))?;
     while tls.is_handshaking() {
