@@ -408,7 +408,10 @@ impl fmt::Debug for Auth {
             .field("timeout_ms", &self.timeout_ms)
             .field("refresh_margin_secs", &self.refresh_margin_secs)
             .field("max_attempts", &self.max_attempts)
-            .field("shared_cache", &self.shared.lock().ok().and_then(|s| s.url.clone()))
+            .field(
+                "shared_cache",
+                &self.shared.lock().ok().and_then(|s| s.url.clone()),
+            )
             .finish()
     }
 }

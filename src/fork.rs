@@ -84,9 +84,10 @@ fn install_handlers() {
 /// value is dropped (which must happen before `fd` is closed).
 pub fn close_in_child(fd: RawFd) -> CloseInChild {
     install_handlers();
-    let slot = CLOSE_IN_CHILD
-        .iter()
-        .position(|slot| slot.compare_exchange(-1, fd, Ordering::AcqRel, Ordering::Relaxed).is_ok());
+    let slot = CLOSE_IN_CHILD.iter().position(|slot| {
+        slot.compare_exchange(-1, fd, Ordering::AcqRel, Ordering::Relaxed)
+            .is_ok()
+    });
     CloseInChild { slot }
 }
 

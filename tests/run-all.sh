@@ -10,7 +10,8 @@ source tests/ensure-tools.sh
 
 ensure_cargo
 ensure_tools gcc:gcc g++:g++ readelf:binutils valgrind:valgrind python3:python3 \
-    mcs:mono-mcs mono:mono-runtime nunit-console:nunit-console curl-config:libcurl4-openssl-dev
+    mcs:mono-mcs mono:mono-runtime nunit-console:nunit-console curl-config:libcurl4-openssl-dev \
+    redis-server:redis-server openssl:openssl
 
 suite_rust() {
     cargo fmt --all -- --check

@@ -64,14 +64,22 @@ fn processes_of_one_machine_share_one_request_and_one_invalidation() {
     ask_all(&mut workers, &format!("invalidate {first}"));
     let second = all_equal(&ask_all(&mut workers, "get")).to_owned();
     assert_ne!(second, first);
-    assert_eq!(requests(&s), 2, "one rejected token, one new request in all");
+    assert_eq!(
+        requests(&s),
+        2,
+        "one rejected token, one new request in all"
+    );
 
     // What lies in the folder: 0600 files in a 0700 folder, none of which
     // shows the secret, a token or the client id.
     assert_eq!(fs::metadata(&folder).unwrap().mode() & 0o777, 0o700);
     for file in fs::read_dir(&folder).unwrap() {
         let path = file.unwrap().path();
-        assert_eq!(fs::metadata(&path).unwrap().mode() & 0o777, 0o600, "{path:?}");
+        assert_eq!(
+            fs::metadata(&path).unwrap().mode() & 0o777,
+            0o600,
+            "{path:?}"
+        );
         let bytes = fs::read(&path).unwrap();
         for needle in [SECRET, &first, &second, "client-id"] {
             let found = bytes.windows(needle.len()).any(|w| w == needle.as_bytes());
@@ -101,7 +109,11 @@ fn a_garbage_or_truncated_entry_costs_one_request_and_is_replaced() {
         assert_ne!(worker.ask("problem"), "-", "{damage}: the problem is told");
         // The entry is valid again: the next process takes it.
         setup.start().ask("get");
-        assert_eq!(requests(&s), 2 + n as u64, "{damage}: the entry was replaced");
+        assert_eq!(
+            requests(&s),
+            2 + n as u64,
+            "{damage}: the entry was replaced"
+        );
     }
 }
 
@@ -143,7 +155,11 @@ fn a_read_only_folder_costs_sharing_but_never_a_token() {
     for round in 0..3 {
         let tokens = ask_all(&mut workers, "get");
         assert!(tokens.iter().all(|t| !t.starts_with("ERR")), "{tokens:?}");
-        assert_eq!(requests(&s), 2, "round {round}: one request per process, then its cache");
+        assert_eq!(
+            requests(&s),
+            2,
+            "round {round}: one request per process, then its cache"
+        );
     }
     assert_ne!(workers[0].ask("problem"), "-");
 }

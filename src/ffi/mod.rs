@@ -20,8 +20,8 @@
 mod boundary;
 pub(crate) mod atfork;
 pub mod calls;
-pub(crate) mod os;
 mod marshal;
+pub(crate) mod os;
 #[cfg(test)]
 mod tests;
 pub mod tokens;

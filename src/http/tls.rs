@@ -123,8 +123,14 @@ impl TrustRoots {
         Ok(TrustRoots { added: Some(roots) })
     }
 
-    pub fn root_certs(&self, _gate: &fork::Gate) -> RootCerts {
-        RootCerts::Specific(self.added.clone().unwrap_or_else(|| DEFAULT_ROOTS.clone()))
+    pub fn root_certs(&self, gate: &fork::Gate) -> RootCerts {
+        RootCerts::Specific(self.certificates(gate))
+    }
+
+    /// The certificates themselves, for a TLS client other than ureq's (the
+    /// Redis store's), which must trust exactly what the auth server's does.
+    pub fn certificates(&self, _gate: &fork::Gate) -> Roots {
+        self.added.clone().unwrap_or_else(|| DEFAULT_ROOTS.clone())
     }
 
     /// Names the set of roots: the same value for the same set.

@@ -119,7 +119,11 @@ impl FileStore {
 
     /// The folder, created 0700 when missing, if it is ours alone.
     fn folder_for_writing(&self) -> Result<(), StoreError> {
-        match DirBuilder::new().recursive(true).mode(0o700).create(&self.folder) {
+        match DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(&self.folder)
+        {
             Ok(()) => self.check_folder().map(|_| ()),
             Err(e) => Err(self.failed("cannot create the folder", e)),
         }
@@ -284,7 +288,12 @@ impl Store for FileStore {
             .map_err(|e| self.failed("cannot write the entry", e))
     }
 
-    fn remove_if(&self, name: &str, expected: &[u8], deadline: Instant) -> Result<bool, StoreError> {
+    fn remove_if(
+        &self,
+        name: &str,
+        expected: &[u8],
+        deadline: Instant,
+    ) -> Result<bool, StoreError> {
         if !self.check_folder()? {
             return Ok(false);
         }
@@ -330,5 +339,5 @@ fn check_owner(meta: &fs::Metadata, forbidden: u32) -> Result<(), String> {
 }
 
 fn refused_entry(path: &Path, why: impl std::fmt::Display) -> StoreError {
-    StoreError::new(format!("the entry {} is refused: {why}", path.display()))
+    StoreError::bad_entry(format!("the entry {} is refused: {why}", path.display()))
 }

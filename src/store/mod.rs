@@ -35,8 +35,13 @@ pub(crate) trait Store: Send + Sync {
     fn read(&self, name: &str, deadline: Instant) -> Result<Option<Vec<u8>>, StoreError>;
 
     /// Replaces the value under `name`; it expires after `ttl`.
-    fn write(&self, name: &str, value: &[u8], ttl: Duration, deadline: Instant)
-        -> Result<(), StoreError>;
+    fn write(
+        &self,
+        name: &str,
+        value: &[u8],
+        ttl: Duration,
+        deadline: Instant,
+    ) -> Result<(), StoreError>;
 
     /// Removes the value under `name` if it is still exactly `expected`,
     /// atomically with respect to other processes' `write`s. Whether it did.
@@ -60,17 +65,38 @@ pub(crate) trait StoreLock: Send {}
 /// Why a store operation failed: a description fit for any log (never a
 /// token, a secret or a store password).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct StoreError(pub String);
+pub(crate) struct StoreError {
+    message: String,
+    /// Only the entry is wrong (damaged, refused): the store itself works,
+    /// and a new token written over the entry repairs it.
+    bad_entry: bool,
+}
 
 impl StoreError {
+    /// The store failed: unreachable, refused, out of time.
     pub fn new(message: impl Into<String>) -> StoreError {
-        StoreError(message.into())
+        StoreError {
+            message: message.into(),
+            bad_entry: false,
+        }
+    }
+
+    /// The entry is unusable, but the store works.
+    pub fn bad_entry(message: impl Into<String>) -> StoreError {
+        StoreError {
+            message: message.into(),
+            bad_entry: true,
+        }
+    }
+
+    pub fn is_bad_entry(&self) -> bool {
+        self.bad_entry
     }
 }
 
 impl fmt::Display for StoreError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(&self.message)
     }
 }
 

@@ -1,30 +1,589 @@
-//! Stub: the Redis store (being written).
+//! The Redis store: an entry is the key `mcauth:{name}` with a Redis expiry,
+//! its lock the key `mcauth:{name}:lock` set only if absent, with a lease.
+//! Each store keeps a few idle connections (`resp`) for the next operation.
+
+use super::resp::{Connection, Reply, RespError};
 use super::{Store, StoreError, StoreLock};
 use crate::error::Error;
+use crate::fork;
 use crate::http::tls::TrustRoots;
-use std::sync::Arc;
+use once_cell::sync::Lazy;
+use ring::rand::{SecureRandom, SystemRandom};
+use rustls::pki_types::CertificateDer;
+use rustls::{ClientConfig, RootCertStore};
+use std::collections::HashMap;
+use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::net::Ipv6Addr;
+use std::sync::{Arc, Mutex, PoisonError, Weak};
 use std::time::{Duration, Instant};
+use zeroize::Zeroizing;
 
-#[derive(Clone, PartialEq, Eq, Debug)]
-pub(crate) struct RedisUrl;
+const DEFAULT_PORT: u16 = 6379;
 
-impl RedisUrl {
-    pub fn parse(_url: &str) -> Result<RedisUrl, Error> {
-        todo!()
+/// The longest one operation may take, connect included, whatever is left
+/// of the caller's deadline. A Redis answers in milliseconds: a second means
+/// it is unreachable or stuck, and the store is only a shortcut, so the
+/// token request that follows a miss keeps the rest of the caller's budget.
+const OPERATION_BOUND: Duration = Duration::from_secs(1);
+
+/// The longest dropping a lock guard may wait to release it: it runs on the
+/// caller's path, and a lock not released expires with its lease anyway.
+const RELEASE_BOUND: Duration = Duration::from_millis(200);
+
+/// Idle connections kept per store: a process seldom has more store
+/// operations in flight at once, and Redis counts every open connection.
+const MAX_IDLE: usize = 4;
+
+/// Deletes KEYS[1] only if it still holds ARGV[1], atomically (a script
+/// runs alone on the server): an invalidation or a lock release that never
+/// removes what another process wrote since.
+const COMPARE_AND_DELETE: &str =
+    "if redis.call('get',KEYS[1])==ARGV[1] then return redis.call('del',KEYS[1]) else return 0 end";
+
+/// `redis[s]://[user:password@]host[:port][/db]`, parsed.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub(crate) struct RedisUrl {
+    tls: bool,
+    /// A name or an address; an IPv6 address without its brackets.
+    host: String,
+    port: u16,
+    db: u32,
+    user: Option<String>,
+    password: Option<Password>,
+}
+
+/// Wiped when dropped, never shown.
+#[derive(Clone, PartialEq, Eq)]
+struct Password(Zeroizing<String>);
+
+impl Hash for Password {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.0.as_str().hash(state);
     }
 }
 
-pub(crate) struct RedisStore;
+/// Messages about a URL never quote it: it may hold a password, and a
+/// password with an unencoded `/` or `@` ends up in any part of it.
+fn invalid(rule: &str) -> Error {
+    Error::invalid_argument(format!(
+        "invalid Redis URL (not shown: it may hold a password): {rule}; \
+         the form is redis[s]://[user:password@]host[:port][/db]"
+    ))
+}
+
+impl RedisUrl {
+    pub fn parse(url: &str) -> Result<RedisUrl, Error> {
+        let (tls, rest) = if let Some(rest) = url.strip_prefix("rediss://") {
+            (true, rest)
+        } else if let Some(rest) = url.strip_prefix("redis://") {
+            (false, rest)
+        } else {
+            return Err(invalid("it starts with redis:// or rediss://"));
+        };
+        let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+        let (authority, path) = rest.split_at(authority_end);
+        let (userinfo, host_and_port) = match authority.rsplit_once('@') {
+            Some((userinfo, host_and_port)) => (Some(userinfo), host_and_port),
+            None => (None, authority),
+        };
+        let (host, port) = parse_host_and_port(host_and_port)?;
+        let db = parse_db(path)?;
+        let (user, password) = match userinfo {
+            Some(userinfo) => parse_credentials(userinfo)?,
+            None => (None, None),
+        };
+        Ok(RedisUrl {
+            tls,
+            host: host.to_owned(),
+            port,
+            db,
+            user,
+            password,
+        })
+    }
+
+    /// `host:port`, `[v6]:port`: how messages name the server.
+    fn address(&self) -> String {
+        if self.host.contains(':') {
+            format!("[{}]:{}", self.host, self.port)
+        } else {
+            format!("{}:{}", self.host, self.port)
+        }
+    }
+}
+
+fn parse_host_and_port(text: &str) -> Result<(&str, u16), Error> {
+    let (host, port) = match text.strip_prefix('[') {
+        Some(bracketed) => {
+            let (address, after) = bracketed
+                .split_once(']')
+                .ok_or_else(|| invalid("an IPv6 address ends with ]"))?;
+            if address.parse::<Ipv6Addr>().is_err() {
+                return Err(invalid("brackets hold an IPv6 address"));
+            }
+            let port = match after {
+                "" => None,
+                _ => Some(
+                    after
+                        .strip_prefix(':')
+                        .ok_or_else(|| invalid("what follows the host is :port"))?,
+                ),
+            };
+            (address, port)
+        }
+        None => {
+            let (host, port) = match text.split_once(':') {
+                Some((host, port)) => (host, Some(port)),
+                None => (text, None),
+            };
+            let name_or_ipv4 = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_');
+            if host.is_empty() {
+                return Err(invalid("it names no host"));
+            }
+            if !host.chars().all(name_or_ipv4) {
+                return Err(invalid(
+                    "the host is a name, an IPv4 address or an [IPv6] address",
+                ));
+            }
+            (host, port)
+        }
+    };
+    let port = match port {
+        None => DEFAULT_PORT,
+        Some(digits) => decimal(digits)
+            .and_then(|n| u16::try_from(n).ok())
+            .filter(|&n| n != 0)
+            .ok_or_else(|| invalid("the port is a number from 1 to 65535"))?,
+    };
+    Ok((host, port))
+}
+
+fn parse_db(path: &str) -> Result<u32, Error> {
+    if path.contains(['?', '#']) {
+        return Err(invalid("it has no query or fragment"));
+    }
+    match path {
+        "" | "/" => Ok(0),
+        _ => path
+            .strip_prefix('/')
+            .and_then(decimal)
+            .and_then(|n| u32::try_from(n).ok())
+            .ok_or_else(|| invalid("the path is a database number, such as /2")),
+    }
+}
+
+/// Digits only: `str::parse` would also take a sign.
+fn decimal(digits: &str) -> Option<u64> {
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
+}
+
+fn parse_credentials(userinfo: &str) -> Result<(Option<String>, Option<Password>), Error> {
+    let (user, password) = userinfo.split_once(':').unwrap_or((userinfo, ""));
+    let user = percent_decode(user)?;
+    let password = percent_decode(password)?;
+    match (user.is_empty(), password.is_empty()) {
+        (true, true) => Ok((None, None)),
+        (false, true) => Err(invalid("a user needs a password (user:password@)")),
+        (true, false) => Ok((None, Some(Password(password)))),
+        (false, false) => Ok((Some(user.as_str().to_owned()), Some(Password(password)))),
+    }
+}
+
+fn percent_decode(text: &str) -> Result<Zeroizing<String>, Error> {
+    let bytes = text.as_bytes();
+    // Sized once: a reallocation would leave a copy of the password behind.
+    let mut decoded = Zeroizing::new(Vec::with_capacity(bytes.len()));
+    let mut rest = bytes;
+    while let Some((&byte, after)) = rest.split_first() {
+        if byte != b'%' {
+            decoded.push(byte);
+            rest = after;
+            continue;
+        }
+        let hex = after
+            .get(..2)
+            .filter(|hex| hex.iter().all(u8::is_ascii_hexdigit))
+            .ok_or_else(|| invalid("a % in the user or password starts two hex digits"))?;
+        let value = std::str::from_utf8(hex)
+            .ok()
+            .and_then(|hex| u8::from_str_radix(hex, 16).ok())
+            .ok_or_else(|| invalid("a % in the user or password starts two hex digits"))?;
+        decoded.push(value);
+        rest = &after[2..];
+    }
+    let text = std::str::from_utf8(&decoded)
+        .map_err(|_| invalid("the user and password are UTF-8 once percent-decoded"))?;
+    Ok(Zeroizing::new(text.to_owned()))
+}
+
+impl fmt::Debug for RedisUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.tls { "rediss://" } else { "redis://" })?;
+        if self.password.is_some() {
+            let user = self.user.as_deref().unwrap_or("");
+            write!(f, "{}:***@", crate::error::quote(user, 64))?;
+        }
+        write!(f, "{}/{}", self.address(), self.db)
+    }
+}
+
+/// What makes two stores the same: the URL and, for `rediss://`, the roots.
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct StoreKey {
+    url: RedisUrl,
+    roots: TrustRoots,
+}
+
+/// Stores in use, one per server and roots per process, so that every
+/// handle on one server shares one connection pool and one TLS
+/// configuration. Locked only under the fork gate.
+static SHARED: Lazy<Mutex<HashMap<StoreKey, Weak<RedisStore>>>> = Lazy::new(Default::default);
+
+pub(crate) struct RedisStore {
+    url: RedisUrl,
+    /// For `rediss://`: built once, trusting what the auth server's TLS does.
+    tls: Option<Arc<ClientConfig>>,
+    /// Locked only under the fork gate, never during I/O.
+    idle: Mutex<Vec<Pooled>>,
+    /// Itself, for lock guards, which release through the store.
+    this: Weak<RedisStore>,
+}
+
+/// A connection and the process generation that made it: a forked child
+/// must not talk on its parent's sockets.
+struct Pooled {
+    connection: Connection,
+    generation: u64,
+}
 
 impl RedisStore {
-    pub fn shared(_url: &RedisUrl, _roots: &TrustRoots) -> Arc<dyn Store> {
-        todo!()
+    /// The store for `url`, shared by every caller in this process that
+    /// names the same server (and, for TLS, trusts the same roots). Takes
+    /// the fork gate: not to be called with it held.
+    pub fn shared(url: &RedisUrl, roots: &TrustRoots) -> Arc<dyn Store> {
+        let gate = fork::enter();
+        let key = StoreKey {
+            url: url.clone(),
+            // Plain connections trust nothing: one store whatever the roots.
+            roots: if url.tls {
+                roots.clone()
+            } else {
+                TrustRoots::default()
+            },
+        };
+        let mut shared = SHARED.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(store) = shared.get(&key).and_then(Weak::upgrade) {
+            return store;
+        }
+        shared.retain(|_, store| store.strong_count() > 0);
+        let store = RedisStore::new(&gate, &key);
+        shared.insert(key, Arc::downgrade(&store));
+        store
     }
+
+    fn new(gate: &fork::Gate, key: &StoreKey) -> Arc<RedisStore> {
+        Arc::new_cyclic(|this| RedisStore {
+            url: key.url.clone(),
+            tls: key.url.tls.then(|| client_config(gate, &key.roots)),
+            idle: Mutex::new(Vec::new()),
+            this: this.clone(),
+        })
+    }
+
+    /// Sends one command on an idle or a new connection, within
+    /// `OPERATION_BOUND`, and reads its reply with `accept`, which returns
+    /// `None` for a reply that makes no sense for the command. `secrets`:
+    /// the arguments a server error must not be quoted with.
+    fn run<T>(
+        &self,
+        args: &[&[u8]],
+        secrets: &[&[u8]],
+        deadline: Instant,
+        accept: impl FnOnce(Reply) -> Option<T>,
+    ) -> Result<T, StoreError> {
+        let deadline = deadline.min(Instant::now() + OPERATION_BOUND);
+        let mut pooled = match self.take_idle() {
+            Some(pooled) => pooled,
+            None => self.connect(deadline)?,
+        };
+        // On any error the connection is dropped here, never pooled.
+        let reply = pooled
+            .connection
+            .command(args, deadline)
+            .map_err(|e| self.failed(e))?;
+        if let Reply::Error(text) = &reply {
+            return Err(self.refused(text, secrets));
+        }
+        let value = accept(reply).ok_or_else(|| self.unexpected(args))?;
+        self.put_back(pooled);
+        Ok(value)
+    }
+
+    fn connect(&self, deadline: Instant) -> Result<Pooled, StoreError> {
+        let url = &self.url;
+        let mut connection = Connection::open(&url.host, url.port, self.tls.as_ref(), deadline)
+            .map_err(|e| self.failed(e))?;
+        if let Some(password) = &url.password {
+            let password = password.0.as_bytes();
+            let auth: Vec<&[u8]> = match &url.user {
+                Some(user) => vec![b"AUTH", user.as_bytes(), password],
+                None => vec![b"AUTH", password],
+            };
+            self.expect_ok(&mut connection, &auth, &[password], deadline)?;
+        }
+        if url.db != 0 {
+            let db = url.db.to_string();
+            self.expect_ok(&mut connection, &[b"SELECT", db.as_bytes()], &[], deadline)?;
+        }
+        Ok(Pooled {
+            connection,
+            generation: fork::generation(),
+        })
+    }
+
+    fn expect_ok(
+        &self,
+        connection: &mut Connection,
+        args: &[&[u8]],
+        secrets: &[&[u8]],
+        deadline: Instant,
+    ) -> Result<(), StoreError> {
+        match connection.command(args, deadline) {
+            Ok(reply) if is_ok(&reply) => Ok(()),
+            Ok(Reply::Error(text)) => Err(self.refused(&text, secrets)),
+            Ok(_) => Err(self.unexpected(args)),
+            Err(e) => Err(self.failed(e)),
+        }
+    }
+
+    /// An idle connection of this process that the server has not closed.
+    fn take_idle(&self) -> Option<Pooled> {
+        loop {
+            let pooled = {
+                let _gate = fork::enter();
+                self.idle
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .pop()
+            }?;
+            if pooled.generation == fork::generation() && pooled.connection.is_open() {
+                return Some(pooled);
+            }
+            // Dropping only closes our descriptor: a parent's socket stays
+            // open in the parent (and TLS sends nothing on drop).
+        }
+    }
+
+    fn put_back(&self, pooled: Pooled) {
+        let _gate = fork::enter();
+        let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
+        if idle.len() < MAX_IDLE && pooled.generation == fork::generation() {
+            idle.push(pooled);
+        }
+    }
+
+    fn compare_and_delete(
+        &self,
+        key: &str,
+        expected: &[u8],
+        deadline: Instant,
+    ) -> Result<bool, StoreError> {
+        let args: [&[u8]; 5] = [
+            b"EVAL",
+            COMPARE_AND_DELETE.as_bytes(),
+            b"1",
+            key.as_bytes(),
+            expected,
+        ];
+        self.run(&args, &[expected], deadline, |reply| match reply {
+            Reply::Integer(deleted) => Some(deleted == 1),
+            _ => None,
+        })
+    }
+
+    fn failed(&self, error: RespError) -> StoreError {
+        StoreError::new(format!("redis {}: {error}", self.url.address()))
+    }
+
+    fn refused(&self, text: &str, secrets: &[&[u8]]) -> StoreError {
+        let shown = error_reply(text, secrets);
+        StoreError::new(format!("redis {}: replied -{shown}", self.url.address()))
+    }
+
+    fn unexpected(&self, args: &[&[u8]]) -> StoreError {
+        let command = String::from_utf8_lossy(args[0]);
+        StoreError::new(format!(
+            "redis {}: an unexpected reply to {command}",
+            self.url.address()
+        ))
+    }
+}
+
+fn client_config(gate: &fork::Gate, roots: &TrustRoots) -> Arc<ClientConfig> {
+    let mut store = RootCertStore::empty();
+    // The same certificates ureq is given; one it cannot parse it skips too.
+    let certificates = roots.certificates(gate);
+    store.add_parsable_certificates(certificates.iter().map(|c| CertificateDer::from(c.der())));
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("ring's provider supports TLS 1.2 and 1.3")
+        .with_root_certificates(store)
+        .with_no_client_auth();
+    Arc::new(config)
+}
+
+fn is_ok(reply: &Reply) -> bool {
+    matches!(reply, Reply::Status(status) if status == "OK")
+}
+
+/// A server's error text, fit for a message: Redis errors do not quote
+/// arguments, but one that quoted the password or a value would be cut to
+/// its code (`ERR`, `WRONGPASS`…).
+fn error_reply(text: &str, secrets: &[&[u8]]) -> String {
+    let quotes = |secret: &&[u8]| {
+        !secret.is_empty()
+            && text
+                .as_bytes()
+                .windows(secret.len())
+                .any(|window| window == *secret)
+    };
+    if secrets.iter().any(quotes) {
+        let code = text.split(' ').next().unwrap_or_default();
+        format!(
+            "{} (the rest is withheld: it quoted a secret)",
+            crate::error::quote(code, 32)
+        )
+    } else {
+        crate::error::quote(text, 200)
+    }
+}
+
+fn entry_key(name: &str) -> String {
+    format!("mcauth:{name}")
+}
+
+fn lock_key(name: &str) -> String {
+    format!("mcauth:{name}:lock")
+}
+
+/// Whole milliseconds, at least one: Redis refuses `PX 0`.
+fn milliseconds(duration: Duration) -> String {
+    duration.as_millis().clamp(1, u64::MAX.into()).to_string()
+}
+
+/// Who holds a lock: unguessable, so no other process releases it by mistake.
+fn new_owner() -> Result<String, StoreError> {
+    let mut bytes = [0u8; 16];
+    SystemRandom::new()
+        .fill(&mut bytes)
+        .map_err(|_| StoreError::new("no random bytes for a Redis lock owner"))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
 impl Store for RedisStore {
-    fn read(&self, _: &str, _: Instant) -> Result<Option<Vec<u8>>, StoreError> { todo!() }
-    fn write(&self, _: &str, _: &[u8], _: Duration, _: Instant) -> Result<(), StoreError> { todo!() }
-    fn remove_if(&self, _: &str, _: &[u8], _: Instant) -> Result<bool, StoreError> { todo!() }
-    fn try_lock(&self, _: &str, _: Duration, _: Instant) -> Result<Option<Box<dyn StoreLock>>, StoreError> { todo!() }
+    fn read(&self, name: &str, deadline: Instant) -> Result<Option<Vec<u8>>, StoreError> {
+        let key = entry_key(name);
+        self.run(
+            &[b"GET", key.as_bytes()],
+            &[],
+            deadline,
+            |reply| match reply {
+                Reply::Bulk(value) => Some(value),
+                _ => None,
+            },
+        )
+    }
+
+    fn write(
+        &self,
+        name: &str,
+        value: &[u8],
+        ttl: Duration,
+        deadline: Instant,
+    ) -> Result<(), StoreError> {
+        let key = entry_key(name);
+        let ttl = milliseconds(ttl);
+        let args: [&[u8]; 5] = [b"SET", key.as_bytes(), value, b"PX", ttl.as_bytes()];
+        self.run(&args, &[value], deadline, |reply| {
+            is_ok(&reply).then_some(())
+        })
+    }
+
+    fn remove_if(
+        &self,
+        name: &str,
+        expected: &[u8],
+        deadline: Instant,
+    ) -> Result<bool, StoreError> {
+        self.compare_and_delete(&entry_key(name), expected, deadline)
+    }
+
+    fn try_lock(
+        &self,
+        name: &str,
+        lease: Duration,
+        deadline: Instant,
+    ) -> Result<Option<Box<dyn StoreLock>>, StoreError> {
+        let key = lock_key(name);
+        let owner = new_owner()?;
+        let lease = milliseconds(lease);
+        let args: [&[u8]; 6] = [
+            b"SET",
+            key.as_bytes(),
+            owner.as_bytes(),
+            b"NX",
+            b"PX",
+            lease.as_bytes(),
+        ];
+        let taken = self.run(&args, &[owner.as_bytes()], deadline, |reply| match reply {
+            Reply::Bulk(None) => Some(false),
+            reply => is_ok(&reply).then_some(true),
+        })?;
+        if !taken {
+            return Ok(None);
+        }
+        // Always there: `self` is borrowed from it.
+        Ok(self.this.upgrade().map(|store| {
+            Box::new(RedisLock {
+                store,
+                key,
+                owner,
+                generation: fork::generation(),
+            }) as Box<dyn StoreLock>
+        }))
+    }
 }
+
+/// A held Redis lock: its key holds `owner` until the lease passes.
+struct RedisLock {
+    store: Arc<RedisStore>,
+    key: String,
+    owner: String,
+    generation: u64,
+}
+
+impl StoreLock for RedisLock {}
+
+impl Drop for RedisLock {
+    /// Releases the lock if it is still ours: once the lease has passed,
+    /// another process may hold it. A forked child's copy of the guard
+    /// releases nothing: the lock is its parent's.
+    /// Takes the fork gate (for the pool): never drop a guard with it held.
+    fn drop(&mut self) {
+        if self.generation == fork::generation() {
+            let deadline = Instant::now() + RELEASE_BOUND;
+            let _ = self
+                .store
+                .compare_and_delete(&self.key, self.owner.as_bytes(), deadline);
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "redis_tests.rs"]
+mod tests;

@@ -55,7 +55,12 @@ impl KeyType for Len {
 }
 
 impl Sealer {
-    pub fn derive(secret: &ClientSecret, token_url: &str, client_id: &str, grant: &Grant) -> Sealer {
+    pub fn derive(
+        secret: &ClientSecret,
+        token_url: &str,
+        client_id: &str,
+        grant: &Grant,
+    ) -> Sealer {
         let context = context(token_url, client_id, grant);
         let prk = hkdf::Salt::new(HKDF_SHA256, SALT).extract(secret.expose().as_bytes());
         let mut name = [0u8; NAME_BYTES];
@@ -111,7 +116,8 @@ impl Sealer {
     /// The token in `value`, if it was sealed under this name and key and
     /// is whole.
     pub fn open(&self, value: &[u8]) -> Result<StoredToken, StoreError> {
-        let unusable = |why: &str| StoreError::new(format!("the stored entry is unusable: {why}"));
+        let unusable =
+            |why: &str| StoreError::bad_entry(format!("the stored entry is unusable: {why}"));
         let body = value
             .strip_prefix(MAGIC)
             .ok_or_else(|| unusable("not an mcauth entry"))?;
@@ -253,7 +259,9 @@ mod tests {
         for token in [stored("tok-1", None), stored("tok-2", Some(urls))] {
             let value = a.seal(&token).unwrap();
             assert_eq!(a.open(&value).unwrap(), token);
-            assert!(sealer("secret-2", "id", &Grant::Legacy).open(&value).is_err());
+            assert!(sealer("secret-2", "id", &Grant::Legacy)
+                .open(&value)
+                .is_err());
         }
     }
 
@@ -275,9 +283,14 @@ mod tests {
         .collect();
         for (i, name) in names.iter().enumerate() {
             assert_eq!(name.len(), 32);
-            assert!(name.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()));
+            assert!(name
+                .bytes()
+                .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()));
             assert!(!name.contains("client"));
-            assert!(names[i + 1..].iter().all(|other| other != name), "{names:?}");
+            assert!(
+                names[i + 1..].iter().all(|other| other != name),
+                "{names:?}"
+            );
         }
         assert_eq!(
             sealer("s", "client-id-1", &Grant::Legacy).name(),

@@ -92,12 +92,20 @@ impl SharedCache {
     /// take it again and exactly one of them requests a new one.
     pub fn invalidate(&self, rejected: &str, deadline: Instant, problem: &mut Option<StoreError>) {
         let name = self.sealer.name();
-        let outcome = self.store.read(name, deadline).and_then(|value| match value {
-            Some(value) if self.sealer.open(&value).is_ok_and(|t| t.token.as_str() == rejected) => {
-                self.store.remove_if(name, &value, deadline).map(|_| ())
-            }
-            _ => Ok(()),
-        });
+        let outcome = self
+            .store
+            .read(name, deadline)
+            .and_then(|value| match value {
+                Some(value)
+                    if self
+                        .sealer
+                        .open(&value)
+                        .is_ok_and(|t| t.token.as_str() == rejected) =>
+                {
+                    self.store.remove_if(name, &value, deadline).map(|_| ())
+                }
+                _ => Ok(()),
+            });
         if let Err(e) = outcome {
             *problem = Some(e);
         }
@@ -111,8 +119,14 @@ impl SharedCache {
         deadline: Instant,
         problem: &mut Option<StoreError>,
     ) -> Result<Option<IssuedToken>, StoreError> {
-        let Some(value) = self.store.read(self.sealer.name(), deadline)? else {
-            return Ok(None);
+        let value = match self.store.read(self.sealer.name(), deadline) {
+            Ok(Some(value)) => value,
+            Ok(None) => return Ok(None),
+            Err(e) if e.is_bad_entry() => {
+                *problem = Some(e);
+                return Ok(None);
+            }
+            Err(e) => return Err(e),
         };
         let stored = match self.sealer.open(&value) {
             Ok(stored) => stored,
@@ -188,8 +202,7 @@ impl SharedCache {
             expires_at,
             instance_urls: issued.instance_urls.clone(),
         })?;
-        self.store
-            .write(self.sealer.name(), &value, ttl, deadline)
+        self.store.write(self.sealer.name(), &value, ttl, deadline)
     }
 }
 

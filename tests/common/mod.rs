@@ -2,7 +2,12 @@
 //! and a scenario name per test, because the token cache is process-wide.
 #![allow(dead_code)] // each test binary uses its own subset
 
+mod redis_server;
 mod workers;
+// As dead_code above: binaries without a shared-cache test.
+#[allow(unused_imports)]
+pub use redis_server::*;
+#[allow(unused_imports)]
 pub use workers::*;
 
 use fake_mc::{FakeMc, TokenEndpoint};

@@ -20,6 +20,7 @@ const BASE: &str = "MCAUTH_TEST_WORKER_BASE";
 const KIND: &str = "MCAUTH_TEST_WORKER_KIND";
 const STORE: &str = "MCAUTH_TEST_WORKER_STORE";
 const TIMEOUT: &str = "MCAUTH_TEST_WORKER_TIMEOUT_MS";
+const WORKER_SECRET: &str = "MCAUTH_TEST_WORKER_SECRET";
 
 pub struct Worker {
     child: Child,
@@ -34,6 +35,7 @@ pub struct WorkerSetup {
     pub kind: Kind,
     pub store: String,
     pub timeout: Duration,
+    pub secret: String,
     /// Run as this user and group (tests that need a folder the worker
     /// cannot write, when the tests run as root).
     pub user: Option<(u32, u32)>,
@@ -46,6 +48,7 @@ impl WorkerSetup {
             kind: Kind::Legacy,
             store,
             timeout: Duration::from_secs(10),
+            secret: SECRET.to_owned(),
             user: None,
         }
     }
@@ -53,12 +56,19 @@ impl WorkerSetup {
     pub fn start(&self) -> Worker {
         let mut command = Command::new(std::env::current_exe().unwrap());
         command
-            .args(["--ignored", "--exact", "worker", "--nocapture", "--test-threads=1"])
+            .args([
+                "--ignored",
+                "--exact",
+                "worker",
+                "--nocapture",
+                "--test-threads=1",
+            ])
             .env(ROLE, "1")
             .env(BASE, &self.base)
             .env(KIND, format!("{:?}", self.kind))
             .env(STORE, &self.store)
             .env(TIMEOUT, self.timeout.as_millis().to_string())
+            .env(WORKER_SECRET, &self.secret)
             .env_remove(mcauth::SHARED_CACHE_VARIABLE)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped());
@@ -126,7 +136,9 @@ pub fn run_worker_if_asked() -> Option<()> {
         "Enhanced" => Kind::Enhanced,
         _ => Kind::Legacy,
     };
-    let auth = kind.auth_at(&var(BASE), "client-id", SECRET).unwrap();
+    let auth = kind
+        .auth_at(&var(BASE), "client-id", &var(WORKER_SECRET))
+        .unwrap();
     auth.set_shared_cache(Some(&var(STORE))).unwrap();
     auth.set_timeout(Duration::from_millis(var(TIMEOUT).parse().unwrap()))
         .unwrap();

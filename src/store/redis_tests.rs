@@ -1,0 +1,369 @@
+//! The Redis URL, and the store against a real `redis-server` each.
+
+use super::*;
+use std::net::TcpListener;
+use std::thread::sleep;
+
+#[path = "../../tests/common/redis_server.rs"]
+mod redis_server;
+
+use redis_server::{RedisServer, TlsFiles};
+
+const NAME: &str = "0123456789abcdef0123456789abcdef";
+const LONG: Duration = Duration::from_secs(60);
+
+fn soon() -> Instant {
+    Instant::now() + Duration::from_secs(5)
+}
+
+fn store_at(url: &str) -> Arc<dyn Store> {
+    RedisStore::shared(&RedisUrl::parse(url).unwrap(), &TrustRoots::default())
+}
+
+fn store_of(server: &RedisServer) -> Arc<dyn Store> {
+    store_at(&server.url())
+}
+
+fn parse_error(url: &str) -> String {
+    RedisUrl::parse(url).expect_err(url).message().to_owned()
+}
+
+// --- URL ---
+
+#[test]
+fn parses_every_part_of_a_url() {
+    let url = RedisUrl::parse("redis://cache.internal").unwrap();
+    assert_eq!(
+        (url.tls, url.host.as_str(), url.port, url.db),
+        (false, "cache.internal", 6379, 0)
+    );
+    assert!(url.user.is_none() && url.password.is_none());
+
+    let url = RedisUrl::parse("rediss://app:p%40ss%2Fw%3Ard@[::1]:6380/2").unwrap();
+    assert_eq!(
+        (url.tls, url.host.as_str(), url.port, url.db),
+        (true, "::1", 6380, 2)
+    );
+    assert_eq!(url.user.as_deref(), Some("app"));
+    assert_eq!(url.password.unwrap().0.as_str(), "p@ss/w:rd");
+
+    let url = RedisUrl::parse("redis://:p@ss@10.0.0.7:7000/").unwrap();
+    assert_eq!((url.host.as_str(), url.port, url.db), ("10.0.0.7", 7000, 0));
+    assert!(url.user.is_none());
+    assert_eq!(url.password.unwrap().0.as_str(), "p@ss");
+}
+
+#[test]
+fn refuses_what_is_not_a_redis_url() {
+    for url in [
+        "http://host",
+        "redis://",
+        "redis://:pw@",
+        "redis://host:",
+        "redis://host:0",
+        "redis://host:65536",
+        "redis://host:+1",
+        "redis://host:63a",
+        "redis://a b",
+        "redis://::1",
+        "redis://[::1",
+        "redis://[nope]:1",
+        "redis://[::1]6379",
+        "redis://host/x",
+        "redis://host/1/2",
+        "redis://host/-1",
+        "redis://host?db=1",
+        "redis://host/1#top",
+        "redis://user@host",
+        "redis://user:@host",
+        "redis://u:%zz@host",
+        "redis://u:%ff@host",
+    ] {
+        assert!(parse_error(url).contains("invalid Redis URL"), "{url}");
+    }
+}
+
+#[test]
+fn a_refused_url_never_shows_its_password() {
+    let hostile = "S3CR3T";
+    for url in [
+        "redis://u:S3CR3T@host:bad",
+        "redis://u:S3CR3T@host/x?y",
+        "redis://u:S3CR3T@host#S3CR3T",
+        "redis://u:S3/CR3T@host", // an unencoded / cuts the password
+        "redis://u:S3CR3T%@host",
+        "redis://u:S3CR3T@",
+        "redis://S3CR3T@host",
+        "redis://u:S3CR3T@[::1]x",
+        "redis://u:S3CR3T@host:6379/S3CR3T",
+    ] {
+        let message = parse_error(url);
+        assert!(!message.contains("S3"), "{url}: {message}");
+        assert!(!message.contains(hostile));
+    }
+}
+
+#[test]
+fn debug_shows_the_server_never_the_password() {
+    let url = RedisUrl::parse("redis://app:S3CR3T@cache:6390/3").unwrap();
+    assert_eq!(format!("{url:?}"), "redis://app:***@cache:6390/3");
+    let url = RedisUrl::parse("rediss://:S3CR3T@[::1]").unwrap();
+    assert_eq!(format!("{url:?}"), "rediss://:***@[::1]:6379/0");
+    let url = RedisUrl::parse("redis://127.0.0.1").unwrap();
+    assert_eq!(format!("{url:?}"), "redis://127.0.0.1:6379/0");
+}
+
+#[test]
+fn a_server_error_that_quotes_a_secret_is_cut_to_its_code() {
+    assert_eq!(
+        error_reply("WRONGPASS invalid username-password pair", &[b"hunter2"]),
+        "WRONGPASS invalid username-password pair"
+    );
+    let shown = error_reply("ERR bad argument 'hunter2'", &[b"hunter2"]);
+    assert!(
+        shown.starts_with("ERR ") && !shown.contains("hunter2"),
+        "{shown}"
+    );
+}
+
+// --- the store ---
+
+#[test]
+fn writes_reads_and_expires() {
+    let server = RedisServer::start();
+    let store = store_of(&server);
+    assert_eq!(store.read(NAME, soon()).unwrap(), None);
+    store.write(NAME, b"sealed\0one", LONG, soon()).unwrap();
+    assert_eq!(
+        store.read(NAME, soon()).unwrap().as_deref(),
+        Some(&b"sealed\0one"[..])
+    );
+    store
+        .write(NAME, b"short", Duration::from_millis(50), soon())
+        .unwrap();
+    assert_eq!(
+        store.read(NAME, soon()).unwrap().as_deref(),
+        Some(&b"short"[..])
+    );
+    sleep(Duration::from_millis(200));
+    assert_eq!(store.read(NAME, soon()).unwrap(), None);
+}
+
+#[test]
+fn remove_if_removes_only_the_expected_value() {
+    let server = RedisServer::start();
+    let store = store_of(&server);
+    assert!(!store.remove_if(NAME, b"one", soon()).unwrap());
+    store.write(NAME, b"two", LONG, soon()).unwrap();
+    assert!(!store.remove_if(NAME, b"one", soon()).unwrap());
+    assert_eq!(
+        store.read(NAME, soon()).unwrap().as_deref(),
+        Some(&b"two"[..])
+    );
+    assert!(store.remove_if(NAME, b"two", soon()).unwrap());
+    assert_eq!(store.read(NAME, soon()).unwrap(), None);
+}
+
+#[test]
+fn a_lock_excludes_others_until_released() {
+    let server = RedisServer::start();
+    let store = store_of(&server);
+    let held = store.try_lock(NAME, LONG, soon()).unwrap();
+    assert!(held.is_some());
+    assert!(store.try_lock(NAME, LONG, soon()).unwrap().is_none());
+    // Another name has its own lock, and the entry is not the lock.
+    let other = "ffffffffffffffffffffffffffffffff";
+    assert!(store.try_lock(other, LONG, soon()).unwrap().is_some());
+    assert_eq!(store.read(NAME, soon()).unwrap(), None);
+    drop(held);
+    assert!(store.try_lock(NAME, LONG, soon()).unwrap().is_some());
+}
+
+#[test]
+fn a_lease_ends_the_lock_and_a_late_release_frees_only_its_own() {
+    let server = RedisServer::start();
+    let store = store_of(&server);
+    let first = store
+        .try_lock(NAME, Duration::from_millis(100), soon())
+        .unwrap();
+    assert!(first.is_some());
+    assert!(store.try_lock(NAME, LONG, soon()).unwrap().is_none());
+    sleep(Duration::from_millis(250));
+    let second = store.try_lock(NAME, LONG, soon()).unwrap();
+    assert!(second.is_some(), "the lease has passed");
+    drop(first); // its lock is gone: it must not release the second's
+    assert!(store.try_lock(NAME, LONG, soon()).unwrap().is_none());
+    drop(second);
+    assert!(store.try_lock(NAME, LONG, soon()).unwrap().is_some());
+}
+
+#[test]
+fn authenticates_with_the_urls_password() {
+    let password = "p@ss/w:rd S3CR3T";
+    let server = RedisServer::start_with_password(password);
+    let encoded = "p%40ss%2Fw%3Ard%20S3CR3T";
+    let url = server.url().replace("://", &format!("://:{encoded}@"));
+    let store = store_at(&url);
+    store.write(NAME, b"v", LONG, soon()).unwrap();
+    assert_eq!(
+        store.read(NAME, soon()).unwrap().as_deref(),
+        Some(&b"v"[..])
+    );
+
+    let url = server.url().replace("://", "://default:wrong-S3CR3T@");
+    let error = store_at(&url).read(NAME, soon()).unwrap_err().to_string();
+    assert!(error.contains("replied -WRONGPASS"), "{error}");
+    assert!(!error.contains("S3CR3T"), "{error}");
+
+    let error = store_of(&server)
+        .read(NAME, soon())
+        .unwrap_err()
+        .to_string();
+    let expected = format!("redis 127.0.0.1:{}: replied -NOAUTH", server.port());
+    assert!(error.starts_with(&expected), "{error}");
+}
+
+#[test]
+fn selects_the_urls_database() {
+    let server = RedisServer::start();
+    let db3 = store_at(&format!("{}/3", server.url()));
+    db3.write(NAME, b"in 3", LONG, soon()).unwrap();
+    assert_eq!(store_of(&server).read(NAME, soon()).unwrap(), None);
+    let again = store_at(&format!("{}/3", server.url()));
+    assert_eq!(
+        again.read(NAME, soon()).unwrap().as_deref(),
+        Some(&b"in 3"[..])
+    );
+}
+
+#[test]
+fn one_store_per_server_per_process() {
+    let server = RedisServer::start();
+    let address = |store: &Arc<dyn Store>| Arc::as_ptr(store) as *const u8;
+    let (a, b) = (store_of(&server), store_of(&server));
+    assert_eq!(address(&a), address(&b));
+    let other_db = store_at(&format!("{}/1", server.url()));
+    assert_ne!(address(&a), address(&other_db));
+}
+
+#[test]
+fn a_stopped_server_fails_fast_and_a_restarted_one_serves_again() {
+    let mut server = RedisServer::start();
+    let store = store_of(&server);
+    store.write(NAME, b"v", LONG, soon()).unwrap();
+    server.stop();
+    let started = Instant::now();
+    let error = store.read(NAME, soon()).unwrap_err().to_string();
+    assert!(started.elapsed() < Duration::from_millis(1500));
+    let expected = format!("redis 127.0.0.1:{}: connection refused", server.port());
+    assert_eq!(error, expected);
+
+    server.start_again();
+    assert_eq!(
+        store.read(NAME, soon()).unwrap(),
+        None,
+        "a new, empty server"
+    );
+}
+
+#[test]
+fn a_pooled_connection_to_a_restarted_server_is_replaced() {
+    let mut server = RedisServer::start();
+    let store = store_of(&server);
+    store.write(NAME, b"v", LONG, soon()).unwrap(); // leaves a pooled connection
+    server.start_again();
+    store.write(NAME, b"w", LONG, soon()).unwrap();
+    assert_eq!(
+        store.read(NAME, soon()).unwrap().as_deref(),
+        Some(&b"w"[..])
+    );
+}
+
+#[test]
+fn a_silent_server_costs_one_operation_bound_at_most() {
+    // Accepts connections (the kernel does, from the backlog), never answers.
+    let silent = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("redis://{}", silent.local_addr().unwrap());
+    let store = store_at(&url);
+    let started = Instant::now();
+    let error = store
+        .read(NAME, Instant::now() + LONG)
+        .unwrap_err()
+        .to_string();
+    let took = started.elapsed();
+    assert!(error.ends_with(": timed out"), "{error}");
+    assert!(
+        took >= OPERATION_BOUND - Duration::from_millis(50),
+        "{took:?}"
+    );
+    assert!(
+        took < OPERATION_BOUND + Duration::from_millis(500),
+        "{took:?}"
+    );
+
+    let error = store.read(NAME, Instant::now()).unwrap_err().to_string();
+    assert!(error.ends_with(": timed out"), "a passed deadline: {error}");
+}
+
+#[test]
+fn a_connection_from_before_a_fork_is_never_used() {
+    let server = RedisServer::start();
+    let silent = TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = silent.local_addr().unwrap();
+    let gate = fork::enter();
+    let key = StoreKey {
+        url: RedisUrl::parse(&server.url()).unwrap(),
+        roots: TrustRoots::default(),
+    };
+    let store = RedisStore::new(&gate, &key);
+    drop(gate);
+    // A connection of another generation, to a server that never answers:
+    // using it would time out.
+    let connection = Connection::open("127.0.0.1", address.port(), None, soon()).unwrap();
+    let inherited = Pooled {
+        connection,
+        generation: fork::generation() + 1,
+    };
+    {
+        let _gate = fork::enter();
+        store.idle.lock().unwrap().push(inherited);
+    }
+    let started = Instant::now();
+    assert_eq!(store.read(NAME, soon()).unwrap(), None);
+    assert!(started.elapsed() < Duration::from_millis(500));
+}
+
+#[test]
+fn rediss_verifies_the_server_with_the_handles_roots() {
+    let dir = std::env::temp_dir().join(format!("mcauth-redis-tls-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let files = TlsFiles::generate(&dir);
+    let ca = files.ca.clone();
+    let server = RedisServer::start_tls(files);
+    let url = RedisUrl::parse(&server.url()).unwrap();
+
+    let gate = fork::enter();
+    let roots = TrustRoots::with_ca_file(&gate, &ca).unwrap();
+    let key = StoreKey {
+        url: url.clone(),
+        roots,
+    };
+    let store = RedisStore::new(&gate, &key);
+    drop(gate);
+    store.write(NAME, b"over tls", LONG, soon()).unwrap();
+    assert_eq!(
+        store.read(NAME, soon()).unwrap().as_deref(),
+        Some(&b"over tls"[..])
+    );
+    let pooled = {
+        let _gate = fork::enter();
+        store.idle.lock().unwrap().pop().unwrap()
+    };
+    // Session tickets and all: nothing is left unread on an idle connection.
+    assert!(pooled.connection.is_open(), "the TLS connection is reused");
+
+    let untrusted = RedisStore::shared(&url, &TrustRoots::default());
+    let error = untrusted.read(NAME, soon()).unwrap_err().to_string();
+    assert!(error.contains("certificate"), "{error}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
