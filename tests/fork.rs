@@ -20,6 +20,7 @@ const OK: i32 = 0;
 const FAILED: i32 = 1;
 const WRONG_TOKEN: i32 = 2;
 const PANICKED: i32 = 3;
+const INHERITED_LOCK: i32 = 4;
 
 /// Forks a child that runs `body` under a watchdog and exits with its code.
 fn fork_child(body: impl FnOnce() -> i32) -> libc::pid_t {
@@ -329,4 +330,41 @@ fn a_child_never_uses_the_parents_pooled_connection() {
     auth.invalidate(None);
     let again = auth.token().unwrap();
     assert_eq!(connection_of(again.as_str()), connection_of(&parents));
+}
+
+#[test]
+fn a_child_forked_while_the_parent_holds_the_store_lock_inherits_no_lock_descriptor() {
+    let s = scenario("fork-store-lock", "delay=1500");
+    let folder = std::env::temp_dir().join(format!("mcauth-fork-store-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&folder);
+    let store = format!("file://{}", folder.display());
+    let with_store = || {
+        let auth = http_auth(&s);
+        auth.set_shared_cache(Some(&store)).unwrap();
+        auth
+    };
+    let auth = with_store();
+    std::thread::scope(|scope| {
+        let parent = scope.spawn(|| auth.token());
+        // The parent's request is under way, the store's lock held.
+        std::thread::sleep(Duration::from_millis(300));
+        let children = (0..4)
+            .map(|_| {
+                fork_child(|| {
+                    let lock_descriptors = std::fs::read_dir("/proc/self/fd")
+                        .unwrap()
+                        .filter_map(|fd| std::fs::read_link(fd.unwrap().path()).ok())
+                        .filter(|target| target.extension().is_some_and(|x| x == "lock"))
+                        .count();
+                    if lock_descriptors > 0 {
+                        return INHERITED_LOCK;
+                    }
+                    child_token(&with_store(), Duration::from_secs(6)).map_or(FAILED, |_| OK)
+                })
+            })
+            .collect();
+        assert_all_succeeded(children);
+        parent.join().unwrap().unwrap();
+    });
+    std::fs::remove_dir_all(&folder).unwrap();
 }

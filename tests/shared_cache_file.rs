@@ -47,25 +47,38 @@ fn all_equal(tokens: &[String]) -> &str {
     &tokens[0]
 }
 
-#[test]
-fn processes_of_one_machine_share_one_request_and_one_invalidation() {
-    let s = scenario("file-share", "delay=300");
-    let folder = store_folder("share");
-    let setup = WorkerSetup::new(http_base(&s), file_url(&folder));
+for_both_kinds!(processes_of_one_machine_share_one_request_and_one_invalidation);
+
+fn processes_of_one_machine_share_one_request_and_one_invalidation(kind: Kind) {
+    // Enhanced answers name `localhost` as the API's host, where the
+    // handle's own (loopback) address would be 127.0.0.1.
+    let s = scenario("file-share", "delay=300/instance=localhost");
+    let folder = store_folder(&format!("share-{kind:?}"));
+    let mut setup = WorkerSetup::new(http_base(&s), file_url(&folder));
+    setup.kind = kind;
 
     let mut workers = setup.start_many(8);
     let first = all_equal(&ask_all(&mut workers, "get")).to_owned();
-    assert_eq!(requests(&s), 1, "8 processes on an empty cache");
+    assert_eq!(kind.requests(&s), 1, "8 processes on an empty cache");
 
     workers.push(setup.start());
     assert_eq!(workers[8].ask("get"), first);
-    assert_eq!(requests(&s), 1, "a 9th process within the token's lifetime");
+    assert_eq!(
+        kind.requests(&s),
+        1,
+        "a 9th process within the token's lifetime"
+    );
+    if kind == Kind::Enhanced {
+        // The API addresses travel with the token.
+        let rest = workers[8].ask("rest");
+        assert!(rest.starts_with("http://localhost:"), "{rest}");
+    }
 
     ask_all(&mut workers, &format!("invalidate {first}"));
     let second = all_equal(&ask_all(&mut workers, "get")).to_owned();
     assert_ne!(second, first);
     assert_eq!(
-        requests(&s),
+        kind.requests(&s),
         2,
         "one rejected token, one new request in all"
     );
@@ -176,6 +189,29 @@ fn a_folder_owned_by_another_user_or_open_to_others_is_refused() {
     let problem = worker.ask("problem");
     assert!(problem.contains("open to other users"), "{problem}");
     assert_eq!(fs::read_dir(&folder).unwrap().count(), 0, "nothing written");
+}
+
+#[test]
+fn the_environment_variable_gives_the_store_to_handles_that_set_none() {
+    let s = scenario("file-environment", "delay=300");
+    let folder = store_folder("environment");
+    let mut setup = WorkerSetup::new(http_base(&s), file_url(&folder));
+    setup.store_from_environment = true;
+    all_equal(&ask_all(&mut setup.start_many(3), "get"));
+    assert_eq!(requests(&s), 1);
+    entry_file(&folder);
+
+    // A malformed value is ignored, and said so: never a failed handle.
+    let s = scenario("file-environment-malformed", "");
+    setup.base = http_base(&s);
+    setup.store = "file://relative/folder".into();
+    let mut worker = setup.start();
+    assert!(!worker.ask("get").starts_with("ERR"));
+    let problem = worker.ask("problem");
+    assert!(
+        problem.starts_with("MCAUTH_SHARED_CACHE is ignored"),
+        "{problem}"
+    );
 }
 
 fn is_root() -> bool {

@@ -5,7 +5,7 @@
 //!
 //! Commands: `get` → the token (or `ERR detail`); `threads N` → N threads
 //! get at once, the distinct tokens; `invalidate TOKEN` → `ok`; `problem` →
-//! `mc_shared_cache_error`'s text (`-` when none). Answers start with `@@ `
+//! `mc_shared_cache_error`'s text (`-` when none); `rest` → the REST base URL. Answers start with `@@ `
 //! (the test harness prints its own lines too).
 
 use super::{Kind, SECRET};
@@ -36,6 +36,8 @@ pub struct WorkerSetup {
     pub store: String,
     pub timeout: Duration,
     pub secret: String,
+    /// Give the store through `MCAUTH_SHARED_CACHE` instead of a call.
+    pub store_from_environment: bool,
     /// Run as this user and group (tests that need a folder the worker
     /// cannot write, when the tests run as root).
     pub user: Option<(u32, u32)>,
@@ -49,6 +51,7 @@ impl WorkerSetup {
             store,
             timeout: Duration::from_secs(10),
             secret: SECRET.to_owned(),
+            store_from_environment: false,
             user: None,
         }
     }
@@ -66,7 +69,14 @@ impl WorkerSetup {
             .env(ROLE, "1")
             .env(BASE, &self.base)
             .env(KIND, format!("{:?}", self.kind))
-            .env(STORE, &self.store)
+            .env(
+                STORE,
+                if self.store_from_environment {
+                    ""
+                } else {
+                    &self.store
+                },
+            )
             .env(TIMEOUT, self.timeout.as_millis().to_string())
             .env(WORKER_SECRET, &self.secret)
             .env_remove(mcauth::SHARED_CACHE_VARIABLE)
@@ -75,6 +85,9 @@ impl WorkerSetup {
         if let Some((uid, gid)) = self.user {
             std::os::unix::process::CommandExt::uid(&mut command, uid);
             std::os::unix::process::CommandExt::gid(&mut command, gid);
+        }
+        if self.store_from_environment {
+            command.env(mcauth::SHARED_CACHE_VARIABLE, &self.store);
         }
         let mut child = command.spawn().expect("the worker starts");
         Worker {
@@ -139,7 +152,10 @@ pub fn run_worker_if_asked() -> Option<()> {
     let auth = kind
         .auth_at(&var(BASE), "client-id", &var(WORKER_SECRET))
         .unwrap();
-    auth.set_shared_cache(Some(&var(STORE))).unwrap();
+    let store = var(STORE);
+    if !store.is_empty() {
+        auth.set_shared_cache(Some(&store)).unwrap();
+    }
     auth.set_timeout(Duration::from_millis(var(TIMEOUT).parse().unwrap()))
         .unwrap();
     let get = |auth: &Auth| match auth.token() {
@@ -162,6 +178,7 @@ pub fn run_worker_if_asked() -> Option<()> {
                 auth.invalidate(Some(token));
                 "ok".to_owned()
             }
+            ("rest", _) => auth.rest_base_url().unwrap_or_else(|e| format!("ERR {e}")),
             ("problem", _) => auth.shared_cache_error().unwrap_or_else(|| "-".into()),
             _ => break,
         };
