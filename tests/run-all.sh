@@ -25,6 +25,7 @@ suite_rust() {
     cargo test --workspace --release
     cargo bench --bench cold_start
     cargo bench --bench registry
+    cargo bench --bench shared_cache
 }
 
 suite_c() { bash tests/c/run.sh; }

@@ -218,3 +218,31 @@ fn is_root() -> bool {
     // SAFETY: geteuid has no preconditions.
     unsafe { libc::geteuid() == 0 }
 }
+
+#[test]
+fn a_token_cached_in_memory_never_touches_the_store() {
+    let s = scenario("file-memory-hit", "");
+    let folder = store_folder("memory-hit");
+    let auth = http_auth(&s);
+    auth.set_shared_cache(Some(&file_url(&folder))).unwrap();
+    let token = auth.token().unwrap();
+    assert_eq!(auth.shared_cache_error(), None);
+    // Any use of the store now fails: the folder became a file.
+    fs::remove_dir_all(&folder).unwrap();
+    fs::write(&folder, "not a folder").unwrap();
+    for _ in 0..100 {
+        assert_eq!(auth.token().unwrap(), token);
+    }
+    assert_eq!(
+        auth.shared_cache_error(),
+        None,
+        "a cached call used the store"
+    );
+    auth.invalidate(None);
+    auth.token().unwrap();
+    assert!(
+        auth.shared_cache_error().is_some(),
+        "the next fetch did use it"
+    );
+    fs::remove_file(&folder).unwrap();
+}
