@@ -131,6 +131,18 @@ static void outputs_and_ownership(void)
     EXPECT(MC_OK, mc_auth_set_refresh_margin_secs(h, 60));
     EXPECT(MC_OK, mc_auth_invalidate(h, NULL)); /* nothing is cached for it: drops nothing */
     mc_auth_free(h);
+    /* The shared cache's URL is checked at once and opened by the first fetch; a failing store
+     * never fails a call, and mc_shared_cache_error says why ("" when nothing failed). */
+    EXPECT(INVALID, mc_auth_set_shared_cache(fake, "ftp://x"));
+    EXPECT(MC_OK, mc_auth_set_shared_cache(fake, "file:///dev/null/mcauth"));
+    EXPECT_OUT(MC_OK, s, mc_get_token(fake, &s));
+    EXPECT_OUT(MC_OK, t, mc_shared_cache_error(fake, &t));
+    CHECK(t[0] != '\0' && strstr(t, s) == NULL, "  the store's failure, without the token: \"%s\"", t);
+    mc_string_free(s), mc_string_free(t);
+    EXPECT(MC_OK, mc_auth_set_shared_cache(fake, NULL));
+    EXPECT_OUT(MC_OK, t, mc_shared_cache_error(fake, &t));
+    CHECK(t[0] == '\0', "  no store, nothing to tell: \"%s\"", t);
+    mc_string_free(t);
     mc_auth_free(fake);
     mc_string_free(NULL);
     mc_auth_free(NULL);
@@ -245,6 +257,8 @@ static void null_and_utf8_arguments(void)
     REFUSED(mc_auth_set_ca_file(h, bad));
     REFUSED(mc_auth_set_proxy(NULL, "http://127.0.0.1:3128")); REFUSED(mc_auth_set_proxy(h, NULL));
     REFUSED(mc_auth_set_proxy(h, bad));
+    REFUSED(mc_auth_set_shared_cache(NULL, "file:///tmp/mcauth")); REFUSED(mc_auth_set_shared_cache(h, bad));
+    REFUSED(mc_shared_cache_error(NULL, &out));        REFUSED(mc_shared_cache_error(h, NULL));
     REFUSED(mc_rest_base_url(NULL, &out));             REFUSED(mc_rest_base_url(h, NULL));
     REFUSED(mc_soap_endpoint(NULL, &out));             REFUSED(mc_soap_endpoint(h, NULL));
     EXPECT(MC_OK, mc_get_token(h, &after));
