@@ -76,6 +76,7 @@ namespace MarketingCloud.Auth
             uint? maxAttempts = options.MaxAttempts.HasValue ? Attempts(options.MaxAttempts.Value) : (uint?)null;
             byte[] caFile = Utf8.ToNative(options.CaFile, nameof(options));
             byte[] proxy = Utf8.ToNative(options.Proxy, nameof(options));
+            byte[] sharedCache = Utf8.ToNative(options.SharedCache, nameof(options));
             byte[] subdomainUtf8 = Utf8.ToNative(subdomain, nameof(subdomain));
             byte[] clientIdUtf8 = Utf8.ToNative(clientId, nameof(clientId));
             byte[] secretUtf8 = Utf8.ToNative(clientSecret, nameof(clientSecret));
@@ -119,6 +120,11 @@ namespace MarketingCloud.Auth
                 if (proxy != null)
                 {
                     Ensure.ArgumentsAccepted(NativeMethods.mc_auth_set_proxy(handle, proxy), nameof(options));
+                }
+
+                if (sharedCache != null)
+                {
+                    Ensure.ArgumentsAccepted(NativeMethods.mc_auth_set_shared_cache(handle, sharedCache), nameof(options));
                 }
             }
             catch
@@ -172,6 +178,23 @@ namespace MarketingCloud.Auth
                 IntPtr url;
                 Ensure.Success(NativeMethods.mc_soap_endpoint(Handle, out url));
                 return Utf8.TakeOwned(url);
+            }
+        }
+
+        /// <summary>
+        /// What went wrong with the shared cache (<see cref="MarketingCloudAuthOptions.SharedCache"/> or
+        /// <c>MCAUTH_SHARED_CACHE</c>) in this instance's latest use of it, or null when nothing did. For diagnostics
+        /// only: a store failure never fails a call, which goes on without the store.
+        /// </summary>
+        /// <exception cref="ObjectDisposedException">The instance has been disposed.</exception>
+        public string SharedCacheError
+        {
+            get
+            {
+                IntPtr detail;
+                Ensure.Success(NativeMethods.mc_shared_cache_error(Handle, out detail));
+                string text = Utf8.TakeOwned(detail);
+                return text.Length == 0 ? null : text;
             }
         }
 
@@ -278,7 +301,10 @@ namespace MarketingCloud.Auth
             _handle.Dispose();
         }
 
-        /// <summary>Describes the instance by subdomain and client id; never shows the secret or a token.</summary>
+        /// <summary>
+        /// Describes the instance by subdomain and client id; never shows the secret, a token or the shared cache's
+        /// URL (which may hold a password).
+        /// </summary>
         public override string ToString()
         {
             return "MarketingCloudAuth(subdomain=" + _subdomain + ", clientId=" + _clientId + ")";

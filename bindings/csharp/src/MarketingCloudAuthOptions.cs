@@ -42,5 +42,15 @@ namespace MarketingCloud.Auth
         /// An HTTP proxy for the token requests, e.g. <c>http://user:password@proxy.example:3128</c>.
         /// </summary>
         public string Proxy { get; set; }
+
+        /// <summary>
+        /// A store through which this instance shares its tokens, and the token request, with other processes:
+        /// <c>file:///absolute/folder</c>, or <c>redis://[user:password@]host:port[/db]</c> (<c>rediss://</c> for TLS).
+        /// Null leaves the environment variable <c>MCAUTH_SHARED_CACHE</c>, when set, in charge.
+        /// </summary>
+        /// <remarks>
+        /// A store failure never fails a call; <see cref="MarketingCloudAuth.SharedCacheError"/> says what happened.
+        /// </remarks>
+        public string SharedCache { get; set; }
     }
 }

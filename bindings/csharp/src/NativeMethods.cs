@@ -58,6 +58,12 @@ namespace MarketingCloud.Auth
         internal static extern McStatus mc_auth_set_max_attempts(McAuthHandle auth, uint attempts);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern McStatus mc_auth_set_shared_cache(McAuthHandle auth, byte[] storeUrl);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern McStatus mc_shared_cache_error(McAuthHandle auth, out IntPtr detail);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         internal static extern McStatus mc_rest_base_url(McAuthHandle auth, out IntPtr url);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]

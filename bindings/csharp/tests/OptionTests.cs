@@ -96,6 +96,7 @@ namespace MarketingCloud.Auth.Tests
                 new MarketingCloudAuthOptions { MaxAttempts = 11 },
                 new MarketingCloudAuthOptions { Proxy = "not a proxy url" },
                 new MarketingCloudAuthOptions { CaFile = "/nonexistent/mcauth-ca.pem" },
+                new MarketingCloudAuthOptions { SharedCache = "ftp://store.example/x" },
             };
             foreach (MarketingCloudAuthOptions options in refused)
             {

@@ -118,7 +118,7 @@ def _closed_error() -> InvalidArgumentError:
 def _option_setters(options: Dict[str, Any]) -> List[Tuple[Any, Union[int, bytes]]]:
     """The native setter and converted value of each option given (not None), in the constructor's
     order; an unknown option is a TypeError, as for any function."""
-    unknown = set(options) - {"timeout", "refresh_margin", "ca_file", "proxy", "max_attempts"}
+    unknown = set(options) - {"timeout", "refresh_margin", "ca_file", "proxy", "max_attempts", "shared_cache"}
     if unknown:
         raise TypeError(f"unexpected keyword argument {sorted(unknown)[0]!r}")
     setters: List[Tuple[Any, Union[int, bytes]]] = []
@@ -138,6 +138,8 @@ def _option_setters(options: Dict[str, Any]) -> List[Tuple[Any, Union[int, bytes
         setters.append((lib.mc_auth_set_proxy, _utf8("proxy", options["proxy"])))
     if options.get("max_attempts") is not None:
         setters.append((lib.mc_auth_set_max_attempts, _uint32("max_attempts", options["max_attempts"])))
+    if options.get("shared_cache") is not None:
+        setters.append((lib.mc_auth_set_shared_cache, _utf8("shared_cache", options["shared_cache"])))
     return setters
 
 
@@ -161,16 +163,20 @@ class MarketingCloudAuth:
         ca_file: Union[str, os.PathLike[str], None] = None,
         proxy: Optional[str] = None,
         max_attempts: Optional[int] = None,
+        shared_cache: Optional[str] = None,
     ) -> None:
         """``timeout`` is in seconds and ``refresh_margin`` in whole seconds; ``None`` keeps
         the library default.  ``ca_file`` is a PEM file whose CAs are trusted in addition to
         the system roots; ``proxy`` is ``"http://user:pass@host:port"``; ``max_attempts``
-        caps the tries of one token request (the library takes 1-10).  The library checks
-        each value and refuses a bad one with InvalidArgumentError."""
+        caps the tries of one token request (the library takes 1-10); ``shared_cache`` shares
+        tokens with other processes through a store, ``"file:///absolute/folder"`` or
+        ``"redis://[user:password@]host:port[/db]"`` (``rediss://`` for TLS); ``None`` leaves
+        ``MCAUTH_SHARED_CACHE`` in charge.  The library checks each value and refuses a bad one
+        with InvalidArgumentError."""
         args = (_utf8("subdomain", subdomain), _utf8("client_id", client_id),
                 _utf8("client_secret", client_secret))
         options = dict(timeout=timeout, refresh_margin=refresh_margin, ca_file=ca_file, proxy=proxy,
-                       max_attempts=max_attempts)
+                       max_attempts=max_attempts, shared_cache=shared_cache)
         self._open(lambda out: lib.mc_auth_new(*args, out), subdomain, client_id, options)
 
     @classmethod
@@ -342,6 +348,12 @@ class MarketingCloudAuth:
     def soap_endpoint(self) -> str:
         """``https://SUB.soap.marketingcloudapis.com/Service.asmx``; InvalidArgumentError for a custom URL."""
         return self._string(lib.mc_soap_endpoint)
+
+    @property
+    def shared_cache_error(self) -> Optional[str]:
+        """What went wrong with the shared cache in this object's latest use of it, or ``None``.
+        For diagnostics only: a store failure never fails a call (it goes on without the store)."""
+        return self._string(lib.mc_shared_cache_error) or None
 
     @property
     def closed(self) -> bool:

@@ -48,6 +48,8 @@ _FUNCTIONS: Tuple[_Row, ...] = (
     ("mc_auth_set_ca_file", (c_void_p, c_char_p), c_int, _check_status),
     ("mc_auth_set_proxy", (c_void_p, c_char_p), c_int, _check_status),
     ("mc_auth_set_max_attempts", (c_void_p, c_uint32), c_int, _check_status),
+    ("mc_auth_set_shared_cache", (c_void_p, c_char_p), c_int, _check_status),
+    ("mc_shared_cache_error", (c_void_p, POINTER(c_char_p)), c_int, _check_status),
     ("mc_rest_base_url", (c_void_p, POINTER(c_char_p)), c_int, _check_status),
     ("mc_soap_endpoint", (c_void_p, POINTER(c_char_p)), c_int, _check_status),
     # c_char_p: it receives the very objects the getters filled (see above).

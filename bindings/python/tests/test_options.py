@@ -67,7 +67,7 @@ def test_proxy_reaches_the_library_with_its_credentials(fake: FakeMc, scenario: 
 
 @pytest.mark.parametrize("option, value", [
     ("timeout", 0), ("max_attempts", 0), ("max_attempts", 11), ("proxy", "not a url"),
-    ("ca_file", "/nonexistent/mcauth-ca.pem"),
+    ("ca_file", "/nonexistent/mcauth-ca.pem"), ("shared_cache", "ftp://store.example/x"),
 ])
 def test_the_library_refuses_a_bad_value(option: str, value: object) -> None:
     with pytest.raises(mcauth.InvalidArgumentError) as caught:
@@ -81,7 +81,9 @@ def test_the_library_refuses_a_bad_value(option: str, value: object) -> None:
     ("timeout", 5e6, mcauth.InvalidArgumentError),
     ("refresh_margin", 1.5, TypeError), ("refresh_margin", -1, mcauth.InvalidArgumentError),
     ("refresh_margin", 2**32, mcauth.InvalidArgumentError), ("max_attempts", -1, mcauth.InvalidArgumentError),
-    ("proxy", 5, TypeError), ("ca_file", 5, TypeError), ("ca_file", "ca\0.pem", mcauth.InvalidArgumentError),
+    ("proxy", 5, TypeError), ("shared_cache", 5, TypeError),
+    ("shared_cache", "file:///x\0", mcauth.InvalidArgumentError),
+    ("ca_file", 5, TypeError), ("ca_file", "ca\0.pem", mcauth.InvalidArgumentError),
 ])
 def test_what_c_cannot_carry_is_refused_before_c(option: str, value: object, expected: Type[Exception]) -> None:
     with pytest.raises(expected):
