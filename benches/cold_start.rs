@@ -9,8 +9,10 @@
 //! `cargo bench --bench cold_start` (the test command runs it; it prints,
 //! it never fails on a timing).
 
+mod common;
+
+use common::{child_figures, median};
 use fake_mc::FakeMc;
-use std::process::Command;
 use std::time::Instant;
 
 const ROUNDS: usize = 7;
@@ -24,23 +26,12 @@ fn main() {
     }
     let fake = FakeMc::start().expect("the fake starts");
     let ca = fake.ca_file().to_str().expect("a UTF-8 path").to_owned();
-    let exe = std::env::current_exe().expect("the bench knows its own path");
     let mut firsts = Vec::new();
     let mut tenths = Vec::new();
     for _ in 0..ROUNDS {
-        let out = Command::new(&exe)
-            .args(["--child", &fake.https_url(), &ca])
-            .output()
-            .expect("the child runs");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let text = String::from_utf8(out.stdout).expect("the child prints numbers");
-        let mut fields = text.split_whitespace().map(|f| f.parse::<f64>().unwrap());
-        firsts.push(fields.next().unwrap());
-        tenths.push(fields.next().unwrap());
+        let figures = child_figures(&[&fake.https_url(), &ca]);
+        firsts.push(figures[0]);
+        tenths.push(figures[1]);
     }
     let (first, tenth) = (median(&mut firsts), median(&mut tenths));
     println!("cold start: new handle + first HTTPS token request, medians of {ROUNDS} processes");
@@ -63,9 +54,4 @@ fn child(https_url: &str, ca_file: &str) {
         times.push(started.elapsed().as_secs_f64() * 1e3);
     }
     println!("{} {}", times[0], times[HANDLES - 1]);
-}
-
-fn median(values: &mut [f64]) -> f64 {
-    values.sort_by(f64::total_cmp);
-    values[values.len() / 2]
 }

@@ -13,15 +13,16 @@
 //! `cargo bench --bench shared_cache` (the test command runs it; it prints,
 //! it never fails on a timing).
 
+mod common;
 #[path = "../tests/common/redis_server.rs"]
 #[allow(dead_code)]
 mod redis_server;
 
+use common::{child_figures, median};
 use fake_mc::FakeMc;
 use mcauth::Auth;
 use redis_server::RedisServer;
 use std::path::Path;
-use std::process::Command;
 use std::time::Instant;
 
 const HOT_ROUNDS: usize = 7;
@@ -105,24 +106,8 @@ fn hot_ns(handles: &[Auth]) -> Vec<f64> {
 
 /// The median first-token time of new processes.
 fn cold_ms(base: &str, ca: &str, store: &str) -> f64 {
-    let exe = std::env::current_exe().expect("the bench knows its own path");
     let mut times: Vec<f64> = (0..COLD_ROUNDS)
-        .map(|_| {
-            let out = Command::new(&exe)
-                .args(["--child", base, ca, store])
-                .output()
-                .expect("the child runs");
-            assert!(
-                out.status.success(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-            String::from_utf8(out.stdout)
-                .unwrap()
-                .trim()
-                .parse()
-                .unwrap()
-        })
+        .map(|_| child_figures(&[base, ca, store])[0])
         .collect();
     median(&mut times)
 }
@@ -148,9 +133,4 @@ fn handle(base: &str, ca: Option<&str>, store: Option<&str>) -> Auth {
     }
     auth.set_shared_cache(store).unwrap();
     auth
-}
-
-fn median(values: &mut [f64]) -> f64 {
-    values.sort_by(f64::total_cmp);
-    values[values.len() / 2]
 }
