@@ -50,7 +50,7 @@ impl FolderPath {
         if !path.starts_with('/') {
             return refuse("it needs an absolute folder, as in file:///var/cache/mcauth");
         }
-        let Some(decoded) = percent_decode(path) else {
+        let Some(decoded) = super::percent_decode(path) else {
             return refuse("a % is not followed by two hex digits");
         };
         if decoded.contains('\0') || decoded.split('/').any(|part| part == "..") {
@@ -59,29 +59,12 @@ impl FolderPath {
         if decoded.trim_end_matches('/').is_empty() {
             return refuse("it names the root folder");
         }
-        Ok(FolderPath(PathBuf::from(decoded)))
+        Ok(FolderPath(PathBuf::from(decoded.as_str())))
     }
 
     pub fn display(&self) -> std::path::Display<'_> {
         self.0.display()
     }
-}
-
-fn percent_decode(text: &str) -> Option<String> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
 }
 
 pub(crate) struct FileStore {
@@ -341,3 +324,7 @@ fn check_owner(meta: &fs::Metadata, forbidden: u32) -> Result<(), String> {
 fn refused_entry(path: &Path, why: impl std::fmt::Display) -> StoreError {
     StoreError::bad_entry(format!("the entry {} is refused: {why}", path.display()))
 }
+
+#[cfg(test)]
+#[path = "file_tests.rs"]
+mod tests;

@@ -5,7 +5,7 @@
 //!   the client secret, under a name that reveals no credential.
 //! - `shared`: the cross-process flow: read, lock, read again, request,
 //!   write; invalidation by compare-and-delete.
-//! - `file`, `redis` (`resp`): the two stores. A store only keeps opaque
+//! - `file`, `redis` (`redis_url`, `resp`): the two stores. A store only keeps opaque
 //!   bytes under opaque names, with an expiry, and a lock per name.
 //!
 //! A store can never make a call fail that would have succeeded without
@@ -13,6 +13,7 @@
 
 mod file;
 mod redis;
+mod redis_url;
 mod resp;
 mod sealed;
 mod shared;
@@ -25,6 +26,7 @@ use crate::http::tls::TrustRoots;
 use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use zeroize::Zeroizing;
 
 /// A place where processes keep sealed tokens for one another.
 ///
@@ -104,7 +106,7 @@ impl fmt::Display for StoreError {
 #[derive(Clone, PartialEq, Eq)]
 pub(crate) enum StoreUrl {
     File(file::FolderPath),
-    Redis(redis::RedisUrl),
+    Redis(redis_url::RedisUrl),
 }
 
 impl StoreUrl {
@@ -115,7 +117,7 @@ impl StoreUrl {
             return Ok(StoreUrl::File(file::FolderPath::parse(path)?));
         }
         if url.starts_with("redis://") || url.starts_with("rediss://") {
-            return Ok(StoreUrl::Redis(redis::RedisUrl::parse(url)?));
+            return Ok(StoreUrl::Redis(redis_url::RedisUrl::parse(url)?));
         }
         Err(Error::invalid_argument(
             "a shared cache URL starts with file:///, redis:// or rediss://",
@@ -138,4 +140,29 @@ impl fmt::Debug for StoreUrl {
             StoreUrl::Redis(url) => write!(f, "{url:?}"),
         }
     }
+}
+
+/// `%XX` escapes decoded, for both store URLs; `None` when a `%` is not
+/// followed by two hex digits or the result is not UTF-8. Sized once and
+/// wiped: the text may be a password, and a reallocation would leave a copy.
+fn percent_decode(text: &str) -> Option<Zeroizing<String>> {
+    let mut decoded = Zeroizing::new(Vec::with_capacity(text.len()));
+    let mut rest = text.as_bytes();
+    while let Some((&byte, after)) = rest.split_first() {
+        if byte != b'%' {
+            decoded.push(byte);
+            rest = after;
+            continue;
+        }
+        let hex = after
+            .get(..2)
+            .and_then(|hex| std::str::from_utf8(hex).ok())?;
+        if !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return None;
+        }
+        decoded.push(u8::from_str_radix(hex, 16).ok()?);
+        rest = &after[2..];
+    }
+    let text = std::str::from_utf8(&decoded).ok()?;
+    Some(Zeroizing::new(text.to_owned()))
 }

@@ -2,9 +2,9 @@
 //! its lock the key `mcauth:{name}:lock` set only if absent, with a lease.
 //! Each store keeps a few idle connections (`resp`) for the next operation.
 
+use super::redis_url::RedisUrl;
 use super::resp::{Connection, Reply, RespError};
 use super::{Store, StoreError, StoreLock};
-use crate::error::Error;
 use crate::fork;
 use crate::http::tls::TrustRoots;
 use once_cell::sync::Lazy;
@@ -12,14 +12,9 @@ use ring::rand::{SecureRandom, SystemRandom};
 use rustls::pki_types::CertificateDer;
 use rustls::{ClientConfig, RootCertStore};
 use std::collections::HashMap;
-use std::fmt;
-use std::hash::{Hash, Hasher};
-use std::net::Ipv6Addr;
+use std::hash::Hash;
 use std::sync::{Arc, Mutex, PoisonError, Weak};
 use std::time::{Duration, Instant};
-use zeroize::Zeroizing;
-
-const DEFAULT_PORT: u16 = 6379;
 
 /// The longest one operation may take, connect included, whatever is left
 /// of the caller's deadline. A Redis answers in milliseconds: a second means
@@ -40,196 +35,6 @@ const MAX_IDLE: usize = 4;
 /// removes what another process wrote since.
 const COMPARE_AND_DELETE: &str =
     "if redis.call('get',KEYS[1])==ARGV[1] then return redis.call('del',KEYS[1]) else return 0 end";
-
-/// `redis[s]://[user:password@]host[:port][/db]`, parsed.
-#[derive(Clone, PartialEq, Eq, Hash)]
-pub(crate) struct RedisUrl {
-    tls: bool,
-    /// A name or an address; an IPv6 address without its brackets.
-    host: String,
-    port: u16,
-    db: u32,
-    user: Option<String>,
-    password: Option<Password>,
-}
-
-/// Wiped when dropped, never shown.
-#[derive(Clone, PartialEq, Eq)]
-struct Password(Zeroizing<String>);
-
-impl Hash for Password {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        self.0.as_str().hash(state);
-    }
-}
-
-/// Messages about a URL never quote it: it may hold a password, and a
-/// password with an unencoded `/` or `@` ends up in any part of it.
-fn invalid(rule: &str) -> Error {
-    Error::invalid_argument(format!(
-        "invalid Redis URL (not shown: it may hold a password): {rule}; \
-         the form is redis[s]://[user:password@]host[:port][/db]"
-    ))
-}
-
-impl RedisUrl {
-    pub fn parse(url: &str) -> Result<RedisUrl, Error> {
-        let (tls, rest) = if let Some(rest) = url.strip_prefix("rediss://") {
-            (true, rest)
-        } else if let Some(rest) = url.strip_prefix("redis://") {
-            (false, rest)
-        } else {
-            return Err(invalid("it starts with redis:// or rediss://"));
-        };
-        let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-        let (authority, path) = rest.split_at(authority_end);
-        let (userinfo, host_and_port) = match authority.rsplit_once('@') {
-            Some((userinfo, host_and_port)) => (Some(userinfo), host_and_port),
-            None => (None, authority),
-        };
-        let (host, port) = parse_host_and_port(host_and_port)?;
-        let db = parse_db(path)?;
-        let (user, password) = match userinfo {
-            Some(userinfo) => parse_credentials(userinfo)?,
-            None => (None, None),
-        };
-        Ok(RedisUrl {
-            tls,
-            host: host.to_owned(),
-            port,
-            db,
-            user,
-            password,
-        })
-    }
-
-    /// `host:port`, `[v6]:port`: how messages name the server.
-    fn address(&self) -> String {
-        if self.host.contains(':') {
-            format!("[{}]:{}", self.host, self.port)
-        } else {
-            format!("{}:{}", self.host, self.port)
-        }
-    }
-}
-
-fn parse_host_and_port(text: &str) -> Result<(&str, u16), Error> {
-    let (host, port) = match text.strip_prefix('[') {
-        Some(bracketed) => {
-            let (address, after) = bracketed
-                .split_once(']')
-                .ok_or_else(|| invalid("an IPv6 address ends with ]"))?;
-            if address.parse::<Ipv6Addr>().is_err() {
-                return Err(invalid("brackets hold an IPv6 address"));
-            }
-            let port = match after {
-                "" => None,
-                _ => Some(
-                    after
-                        .strip_prefix(':')
-                        .ok_or_else(|| invalid("what follows the host is :port"))?,
-                ),
-            };
-            (address, port)
-        }
-        None => {
-            let (host, port) = match text.split_once(':') {
-                Some((host, port)) => (host, Some(port)),
-                None => (text, None),
-            };
-            let name_or_ipv4 = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_');
-            if host.is_empty() {
-                return Err(invalid("it names no host"));
-            }
-            if !host.chars().all(name_or_ipv4) {
-                return Err(invalid(
-                    "the host is a name, an IPv4 address or an [IPv6] address",
-                ));
-            }
-            (host, port)
-        }
-    };
-    let port = match port {
-        None => DEFAULT_PORT,
-        Some(digits) => decimal(digits)
-            .and_then(|n| u16::try_from(n).ok())
-            .filter(|&n| n != 0)
-            .ok_or_else(|| invalid("the port is a number from 1 to 65535"))?,
-    };
-    Ok((host, port))
-}
-
-fn parse_db(path: &str) -> Result<u32, Error> {
-    if path.contains(['?', '#']) {
-        return Err(invalid("it has no query or fragment"));
-    }
-    match path {
-        "" | "/" => Ok(0),
-        _ => path
-            .strip_prefix('/')
-            .and_then(decimal)
-            .and_then(|n| u32::try_from(n).ok())
-            .ok_or_else(|| invalid("the path is a database number, such as /2")),
-    }
-}
-
-/// Digits only: `str::parse` would also take a sign.
-fn decimal(digits: &str) -> Option<u64> {
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    digits.parse().ok()
-}
-
-fn parse_credentials(userinfo: &str) -> Result<(Option<String>, Option<Password>), Error> {
-    let (user, password) = userinfo.split_once(':').unwrap_or((userinfo, ""));
-    let user = percent_decode(user)?;
-    let password = percent_decode(password)?;
-    match (user.is_empty(), password.is_empty()) {
-        (true, true) => Ok((None, None)),
-        (false, true) => Err(invalid("a user needs a password (user:password@)")),
-        (true, false) => Ok((None, Some(Password(password)))),
-        (false, false) => Ok((Some(user.as_str().to_owned()), Some(Password(password)))),
-    }
-}
-
-fn percent_decode(text: &str) -> Result<Zeroizing<String>, Error> {
-    let bytes = text.as_bytes();
-    // Sized once: a reallocation would leave a copy of the password behind.
-    let mut decoded = Zeroizing::new(Vec::with_capacity(bytes.len()));
-    let mut rest = bytes;
-    while let Some((&byte, after)) = rest.split_first() {
-        if byte != b'%' {
-            decoded.push(byte);
-            rest = after;
-            continue;
-        }
-        let hex = after
-            .get(..2)
-            .filter(|hex| hex.iter().all(u8::is_ascii_hexdigit))
-            .ok_or_else(|| invalid("a % in the user or password starts two hex digits"))?;
-        let value = std::str::from_utf8(hex)
-            .ok()
-            .and_then(|hex| u8::from_str_radix(hex, 16).ok())
-            .ok_or_else(|| invalid("a % in the user or password starts two hex digits"))?;
-        decoded.push(value);
-        rest = &after[2..];
-    }
-    let text = std::str::from_utf8(&decoded)
-        .map_err(|_| invalid("the user and password are UTF-8 once percent-decoded"))?;
-    Ok(Zeroizing::new(text.to_owned()))
-}
-
-impl fmt::Debug for RedisUrl {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(if self.tls { "rediss://" } else { "redis://" })?;
-        if self.password.is_some() {
-            let user = self.user.as_deref().unwrap_or("");
-            write!(f, "{}:***@", crate::error::quote(user, 64))?;
-        }
-        write!(f, "{}/{}", self.address(), self.db)
-    }
-}
 
 /// What makes two stores the same: the URL and, for `rediss://`, the roots.
 #[derive(Clone, PartialEq, Eq, Hash)]
