@@ -160,7 +160,6 @@ fn a_read_only_folder_costs_sharing_but_never_a_token() {
     // Root writes anywhere: then the workers run as `nobody`, who owns the
     // read-only folder.
     if is_root() {
-        const NOBODY: u32 = 65534;
         std::os::unix::fs::chown(&folder, Some(NOBODY), Some(NOBODY)).unwrap();
         setup.user = Some((NOBODY, NOBODY));
     }
@@ -178,17 +177,47 @@ fn a_read_only_folder_costs_sharing_but_never_a_token() {
 }
 
 #[test]
-fn a_folder_owned_by_another_user_or_open_to_others_is_refused() {
+fn a_folder_open_to_others_or_owned_by_another_user_is_refused() {
     let s = scenario("file-foreign", "");
-    let folder = store_folder("foreign");
-    fs::create_dir(&folder).unwrap();
-    fs::set_permissions(&folder, fs::Permissions::from_mode(0o777)).unwrap();
+    let refused = |store: String, why: &str| {
+        let mut worker = WorkerSetup::new(http_base(&s), store).start();
+        assert!(!worker.ask("get").starts_with("ERR"));
+        let problem = worker.ask("problem");
+        assert!(problem.contains(why), "{problem}");
+    };
+    let open = store_folder("open-to-others");
+    fs::create_dir(&open).unwrap();
+    fs::set_permissions(&open, fs::Permissions::from_mode(0o777)).unwrap();
+    refused(file_url(&open), "open to other users");
+    assert_eq!(fs::read_dir(&open).unwrap().count(), 0, "nothing written");
+
+    // Another user's folder: as root, one given to `nobody`; else a system one.
+    let foreign = if is_root() {
+        let folder = store_folder("foreign");
+        fs::create_dir(&folder).unwrap();
+        std::os::unix::fs::chown(&folder, Some(NOBODY), Some(NOBODY)).unwrap();
+        folder
+    } else {
+        PathBuf::from("/usr/share")
+    };
+    refused(file_url(&foreign), "owned by another user");
+    assert_eq!(requests(&s), 2, "each process requested its own token");
+}
+
+#[test]
+fn an_entry_owned_by_another_user_is_refused() {
+    if !is_root() {
+        return; // only root can give a file away; the folder case runs as anyone
+    }
+    let s = scenario("file-foreign-entry", "");
+    let folder = store_folder("foreign-entry");
     let setup = WorkerSetup::new(http_base(&s), file_url(&folder));
+    let token = setup.start().ask("get");
+    std::os::unix::fs::chown(entry_file(&folder), Some(NOBODY), Some(NOBODY)).unwrap();
     let mut worker = setup.start();
-    assert!(!worker.ask("get").starts_with("ERR"));
-    let problem = worker.ask("problem");
-    assert!(problem.contains("open to other users"), "{problem}");
-    assert_eq!(fs::read_dir(&folder).unwrap().count(), 0, "nothing written");
+    assert_ne!(worker.ask("get"), token, "the foreign entry was used");
+    assert!(worker.ask("problem").contains("owned by another user"));
+    assert_eq!(requests(&s), 2);
 }
 
 #[test]
@@ -213,6 +242,8 @@ fn the_environment_variable_gives_the_store_to_handles_that_set_none() {
         "{problem}"
     );
 }
+
+const NOBODY: u32 = 65534;
 
 fn is_root() -> bool {
     // SAFETY: geteuid has no preconditions.

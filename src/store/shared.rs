@@ -62,8 +62,10 @@ impl SharedCache {
                 .max(Duration::from_millis(1));
             match self.store.try_lock(self.sealer.name(), lease, deadline) {
                 Ok(Some(_lock)) => {
-                    if let Ok(Some(stored)) = self.fresh_stored(margin, deadline, problem) {
-                        return Ok(stored);
+                    match self.fresh_stored(margin, deadline, problem) {
+                        Ok(Some(stored)) => return Ok(stored),
+                        Ok(None) => {}
+                        Err(e) => *problem = Some(e),
                     }
                     return self.request_and_store(deadline, request, problem);
                 }

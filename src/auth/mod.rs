@@ -1,7 +1,12 @@
 //! `Auth`: a handle on one set of credentials, of a legacy or an enhanced
 //! installed package. Cheap to create (it sends nothing); every handle with
 //! the same credentials (and, enhanced, business unit and scope) shares one
-//! cached token.
+//! cached token; `shared_cache`, with other processes too.
+
+mod shared_cache;
+
+use shared_cache::SharedSlot;
+pub use shared_cache::SHARED_CACHE_VARIABLE;
 
 use crate::auth_url::AuthUrl;
 use crate::cache::{self, CacheKey, Entry, Served};
@@ -13,7 +18,6 @@ use crate::http::tls::TrustRoots;
 use crate::http::transport::{Transport, TransportOptions};
 use crate::secret::{AccessToken, ClientSecret};
 use crate::soap;
-use crate::store::{Sealer, SharedCache, StoreError, StoreUrl};
 use crate::token::{
     EnhancedGrant, EnhancedTokenRequest, Grant, InstanceUrls, LegacyTokenRequest, TokenPath,
     TokenProtocol,
@@ -22,13 +26,10 @@ use std::fmt;
 use std::path::Path;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 pub const DEFAULT_REFRESH_MARGIN: Duration = Duration::from_secs(300);
-/// Gives every handle's shared cache when no `set_shared_cache` says
-/// otherwise, so that a fleet can opt in without code changes.
-pub const SHARED_CACHE_VARIABLE: &str = "MCAUTH_SHARED_CACHE";
 
 pub struct Auth {
     server: AuthUrl,
@@ -46,15 +47,6 @@ pub struct Auth {
     max_attempts: AtomicU32,
     transport: Mutex<TransportSlot>,
     shared: Mutex<SharedSlot>,
-}
-
-/// The shared cache, opened on the first fetch that needs it and reopened
-/// after a setting that shapes it changes; and the latest store problem.
-#[derive(Default)]
-struct SharedSlot {
-    url: Option<StoreUrl>,
-    opened: Option<Arc<SharedCache>>,
-    problem: Option<String>,
 }
 
 /// The transport is built on the first token request, so creating a handle
@@ -171,7 +163,7 @@ impl Auth {
         slot.options.roots = roots;
         slot.built = None;
         // A rediss:// store trusts the same roots.
-        self.shared_slot(&gate).opened = None;
+        self.shared_slot(&gate).reopen();
         Ok(())
     }
 
@@ -184,27 +176,6 @@ impl Auth {
         slot.options.proxy = Some(proxy);
         slot.built = None;
         Ok(())
-    }
-
-    /// Shares this handle's tokens with other processes through the store
-    /// at `store_url` (`file:///folder`, `redis://…`, `rediss://…`), or stops
-    /// sharing (`None`). Overrides `MCAUTH_SHARED_CACHE`. Opens nothing yet.
-    pub fn set_shared_cache(&self, store_url: Option<&str>) -> Result<(), Error> {
-        let url = store_url.map(StoreUrl::parse).transpose()?;
-        let gate = fork::enter();
-        *self.shared_slot(&gate) = SharedSlot {
-            url,
-            ..SharedSlot::default()
-        };
-        Ok(())
-    }
-
-    /// What went wrong with the shared cache in this handle's latest use of
-    /// it (`None`: nothing). A store failure never fails a call: the call
-    /// goes on as without a store, and the detail waits here.
-    pub fn shared_cache_error(&self) -> Option<String> {
-        let gate = fork::enter();
-        self.shared_slot(&gate).problem.clone()
     }
 
     /// The access token: cached, or fetched once for every handle and thread
@@ -282,39 +253,6 @@ impl Auth {
             .unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn shared_slot(&self, _gate: &fork::Gate) -> MutexGuard<'_, SharedSlot> {
-        self.shared.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// The shared cache, if one is set: opened outside the gate (opening a
-    /// Redis store takes the gate itself) and kept unless the settings
-    /// changed meanwhile.
-    fn shared_cache(&self) -> Option<Arc<SharedCache>> {
-        let (url, roots) = {
-            let gate = fork::enter();
-            let slot = self.shared_slot(&gate);
-            if let Some(opened) = &slot.opened {
-                return Some(opened.clone());
-            }
-            let url = slot.url.clone()?;
-            drop(slot);
-            (url, self.slot(&gate).options.roots.clone())
-        };
-        let sealer = Sealer::derive(&self.secret, self.token_url(), &self.client_id, &self.grant);
-        let opened = Arc::new(SharedCache::new(url.clone(), &roots, sealer));
-        let gate = fork::enter();
-        let mut slot = self.shared_slot(&gate);
-        if slot.url.as_ref() == Some(&url) && slot.opened.is_none() {
-            slot.opened = Some(opened.clone());
-        }
-        Some(opened)
-    }
-
-    fn note_store_problem(&self, problem: Option<StoreError>) {
-        let gate = fork::enter();
-        self.shared_slot(&gate).problem = problem.map(|e| e.to_string());
-    }
-
     /// The `fueloauth` SOAP header element with the current token.
     pub fn soap_header(&self) -> Result<String, Error> {
         self.with_token(|served| soap::fueloauth_header(served.token.as_str()))?
@@ -329,18 +267,10 @@ impl Auth {
     /// them requests the next.
     pub fn invalidate(&self, rejected: Option<&str>) -> bool {
         let dropped = self.entry().invalidate(rejected);
-        let forgotten = dropped.is_some();
-        if let Some(shared) = self.shared_cache() {
-            let token = rejected.map(str::to_owned);
-            let token = token.or_else(|| dropped.map(|t| t.as_str().to_owned()));
-            if let Some(token) = token {
-                let timeout = Duration::from_millis(self.timeout_ms.load(Ordering::Relaxed));
-                let mut problem = None;
-                shared.invalidate(&token, Instant::now() + timeout, &mut problem);
-                self.note_store_problem(problem);
-            }
+        if let Some(token) = rejected.or(dropped.as_ref().map(AccessToken::as_str)) {
+            self.forget_in_store(token);
         }
-        forgotten
+        dropped.is_some()
     }
 
     /// The REST base: an enhanced package's latest token answer's
@@ -408,32 +338,8 @@ impl fmt::Debug for Auth {
             .field("timeout_ms", &self.timeout_ms)
             .field("refresh_margin_secs", &self.refresh_margin_secs)
             .field("max_attempts", &self.max_attempts)
-            .field(
-                "shared_cache",
-                &self.shared.lock().ok().and_then(|s| s.url.clone()),
-            )
+            .field("shared_cache", &self.shared_cache_url())
             .finish()
-    }
-}
-
-impl SharedSlot {
-    /// `MCAUTH_SHARED_CACHE`'s store, if set. A malformed value must not
-    /// make creating a handle fail: it is ignored, and said so.
-    fn from_environment() -> SharedSlot {
-        let mut slot = SharedSlot::default();
-        match std::env::var(SHARED_CACHE_VARIABLE) {
-            Ok(value) if !value.is_empty() => match StoreUrl::parse(&value) {
-                Ok(url) => slot.url = Some(url),
-                Err(e) => {
-                    slot.problem = Some(format!(
-                        "{SHARED_CACHE_VARIABLE} is ignored: {}",
-                        e.message()
-                    ))
-                }
-            },
-            _ => {}
-        }
-        slot
     }
 }
 
@@ -490,5 +396,4 @@ mod tests {
 }
 
 #[cfg(test)]
-#[path = "auth_enhanced_tests.rs"]
 mod enhanced_tests;
