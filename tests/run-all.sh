@@ -23,6 +23,7 @@ suite_rust() {
         return 1
     fi
     cargo test --workspace --release
+    cargo bench --bench c_abi
     cargo bench --bench cold_start
     cargo bench --bench registry
     cargo bench --bench shared_cache

@@ -1,6 +1,6 @@
 /* fake_client.h — the C client of the fake Marketing Cloud's control endpoints (its counters,
- * revoking and rejecting tokens), for the C tests and bench.c. Not through libmcauth: a count
- * must be the server's view, not the library's. */
+ * revoking and rejecting tokens), for the C tests. Not through libmcauth: a count must be the
+ * server's view, not the library's. */
 #ifndef MCAUTH_TESTS_FAKE_CLIENT_H
 #define MCAUTH_TESTS_FAKE_CLIENT_H
 

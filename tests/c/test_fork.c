@@ -1,40 +1,33 @@
 /*
- * test_fork.c — fork() through the C ABI: a child gets a token within its budget and never
- * hangs, whatever the parent's other threads were doing, and serves a still-valid cached
- * token without a request. 20 children per scenario, each under an alarm() watchdog; the
- * fake counts the requests. Run under tests/with-fake-mc.sh. Exits non-zero on any failure.
+ * test_fork.c — fork() in a C program linked to libmcauth: a child gets a token within its
+ * budget and never hangs, whatever the parent's other threads were doing (a request, a refresh,
+ * handle churn, the first trust-store load), and serves a still-valid cached token without a
+ * request. 20 children per scenario, each under an alarm() watchdog; the fake counts the
+ * requests. The same scenarios through the Rust API are tests/fork.rs. Run under
+ * tests/with-fake-mc.sh; exits non-zero on any failure.
  */
 #define _DEFAULT_SOURCE
 #include <pthread.h>
 #include <signal.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/wait.h>
 #include <time.h>
-#include <unistd.h>
 
-#include "fake_client.h"
+#include "fake_client.h" /* also <stdio.h>, <stdlib.h>, <string.h>, <unistd.h> */
 #include "mcauth.h"
 
-#define TRIALS 20
-#define WATCHDOG_SECS 15
+enum { TRIALS = 20, WATCHDOG_SECS = 15 };
 
 static const char *g_http, *g_https, *g_ca;
-static int g_failed;
 static char g_run[32];
+static int g_failed;
+static volatile int g_stop; /* ends the churn threads */
 
-/* `cond` is evaluated once: it reaps children. */
-#define CHECK(cond, ...)                                                                         \
-    do {                                                                                         \
-        int ok_ = (cond);                                                                        \
-        printf("%s: ", ok_ ? "ok" : "FAILED");                                                   \
-        printf(__VA_ARGS__);                                                                     \
-        printf("\n");                                                                            \
-        fflush(stdout);                                                                          \
-        if (!ok_)                                                                                \
-            g_failed++;                                                                          \
-    } while (0)
+static void check(int ok, const char *what, long n)
+{
+    printf("%s: %s (%ld)\n", ok ? "ok" : "FAILED", what, n);
+    fflush(stdout); /* before the next fork, so that no child prints it again */
+    g_failed += !ok;
+}
 
 static void sleep_ms(long ms)
 {
@@ -42,6 +35,7 @@ static void sleep_ms(long ms)
     nanosleep(&ts, NULL);
 }
 
+/* A handle on this run's `scenario` (the fake's directives may end it); HTTPS trusts the fake. */
 static mc_auth *handle(const char *origin, const char *scenario, unsigned timeout_ms)
 {
     char url[512];
@@ -50,6 +44,8 @@ static mc_auth *handle(const char *origin, const char *scenario, unsigned timeou
     if (mc_auth_new(url, "client-id", "c-fork-secret", &auth) != MC_OK)
         return NULL;
     mc_auth_set_timeout_ms(auth, timeout_ms);
+    if (origin == g_https)
+        mc_auth_set_ca_file(auth, g_ca);
     return auth;
 }
 
@@ -60,216 +56,172 @@ static long requests(const char *scenario)
     return fake_count(g_http, name);
 }
 
-/* In a child: 0 when `auth` gives a token (equal to `expected` unless NULL). */
-static int child_token(const mc_auth *auth, const char *expected)
+/* 0 when `auth` gives a token, equal to `expected` unless that is NULL. */
+static int token_is(const mc_auth *auth, const char *expected)
 {
     char *token = NULL;
-    int ok;
-    if (auth == NULL || mc_get_token(auth, &token) != MC_OK) {
+    int bad = auth == NULL || mc_get_token(auth, &token) != MC_OK;
+    if (bad)
         fprintf(stderr, "child %d: %s\n", (int)getpid(), mc_last_error());
-        return 1;
-    }
-    ok = expected == NULL || strcmp(token, expected) == 0;
-    mc_string_free(token);
-    return ok ? 0 : 2;
-}
-
-/* Waits for `pid`; 0 when it exited 0, else describes it. */
-static int reap(pid_t pid, const char *what)
-{
-    int status = 0;
-    if (waitpid(pid, &status, 0) != pid)
-        return 1;
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-        return 0;
-    if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM)
-        printf("    %s: child %d hung (watchdog)\n", what, (int)pid);
     else
-        printf("    %s: child %d failed (status %d)\n", what, (int)pid, status);
-    return 1;
-}
-
-#define IN_CHILD(body)                                                                           \
-    do {                                                                                         \
-        pid_t pid_ = fork();                                                                     \
-        if (pid_ == 0) {                                                                         \
-            alarm(WATCHDOG_SECS);                                                                \
-            _exit(body);                                                                         \
-        }                                                                                        \
-        children[n_children++] = pid_;                                                           \
-    } while (0)
-
-static int reap_all(const pid_t *children, int n, const char *what)
-{
-    int i, bad = 0;
-    for (i = 0; i < n; i++)
-        bad += reap(children[i], what);
+        bad = expected != NULL && strcmp(token, expected) != 0;
+    mc_string_free(token);
     return bad;
 }
 
-static void after_caching(void)
+static pid_t in_child(int (*body)(void *), void *arg)
 {
-    pid_t children[TRIALS];
-    int i, n_children = 0;
-    char *token = NULL;
-    mc_auth *auth = handle(g_http, "cached", 5000);
-    if (auth == NULL || mc_get_token(auth, &token) != MC_OK) {
-        CHECK(0, "after caching: the parent gets a token");
-        return;
+    pid_t pid = fork();
+    if (pid == 0) {
+        alarm(WATCHDOG_SECS);
+        _exit(body(arg));
     }
-    for (i = 0; i < TRIALS; i++)
-        IN_CHILD(child_token(auth, token) | child_token(handle(g_http, "cached", 5000), token));
-    CHECK(reap_all(children, n_children, "after caching") == 0,
-          "after caching: %d children get the cached token, on the handle and a new one", TRIALS);
-    CHECK(requests("cached") == 1, "after caching: no child sent a request (%ld in all)",
-          requests("cached"));
-    mc_string_free(token);
-    mc_auth_free(auth);
+    return pid;
+}
+
+/* Reaps `n` children; the number that failed or hung, each described. */
+static int reap(const pid_t *pids, int n)
+{
+    int i, status, bad = 0;
+    for (i = 0; i < n; i++) {
+        if (waitpid(pids[i], &status, 0) == pids[i] && WIFEXITED(status) && WEXITSTATUS(status) == 0)
+            continue;
+        bad++;
+        printf("    child %d %s (status %d)\n", (int)pids[i],
+               WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM ? "hung" : "failed", status);
+    }
+    return bad;
+}
+
+/* What every child of a scenario does: after `wait_ms`, a token through the inherited handle
+ * and, when `scenario` is set, through a new handle on it; `expected`, unless NULL. */
+static struct child_task {
+    const mc_auth *auth;
+    const char *scenario, *expected;
+    long wait_ms;
+} g_task;
+
+static int child_task(void *unused)
+{
+    (void)unused;
+    sleep_ms(g_task.wait_ms);
+    return token_is(g_task.auth, g_task.expected) |
+           (g_task.scenario != NULL && token_is(handle(g_http, g_task.scenario, 5000), g_task.expected));
+}
+
+/* Forks TRIALS children running g_task, `spread` ms apart at most; the number that failed. */
+static int fork_children(int spread)
+{
+    pid_t pids[TRIALS];
+    int i;
+    for (i = 0; i < TRIALS; i++) {
+        sleep_ms(spread ? 3 + i % spread : 0);
+        pids[i] = in_child(child_task, NULL);
+    }
+    return reap(pids, TRIALS);
 }
 
 static void *get_token(void *auth)
 {
-    char *token = NULL;
-    if (mc_get_token((const mc_auth *)auth, &token) == MC_OK)
-        mc_string_free(token);
+    token_is((const mc_auth *)auth, NULL);
     return NULL;
 }
-
-static void during_request(void)
-{
-    pid_t children[TRIALS];
-    pthread_t thread;
-    int i, n_children = 0;
-    mc_auth *auth = handle(g_http, "flight/delay=2000", 8000);
-    pthread_create(&thread, NULL, get_token, auth);
-    sleep_ms(300);
-    for (i = 0; i < TRIALS; i++)
-        IN_CHILD(child_token(auth, NULL));
-    CHECK(reap_all(children, n_children, "during a request") == 0,
-          "during another thread's request (2 s): %d children get a token", TRIALS);
-    pthread_join(thread, NULL);
-    mc_auth_free(auth);
-}
-
-static void during_refresh(void)
-{
-    pid_t children[TRIALS];
-    pthread_t thread;
-    int i, n_children = 0;
-    /* Lifetime 4 s, refreshed from half-life (the margin is large); answers take 1.2 s. */
-    mc_auth *auth = handle(g_http, "refresh/expires=4/delay=1200", 8000);
-    mc_auth_set_refresh_margin_secs(auth, 1000);
-    get_token(auth);      /* t = 1.2 s */
-    sleep_ms(900);        /* t = 2.1 s: inside the margin */
-    pthread_create(&thread, NULL, get_token, auth);
-    sleep_ms(300);
-    for (i = 0; i < TRIALS; i++)
-        IN_CHILD((sleep_ms(2000), child_token(auth, NULL))); /* past the old token's expiry */
-    CHECK(reap_all(children, n_children, "during a refresh") == 0,
-          "during a refresh: %d children get a token after the old one expired", TRIALS);
-    pthread_join(thread, NULL);
-    mc_auth_free(auth);
-}
-
-static volatile int g_stop;
 
 static void *churn(void *arg)
 {
     char url[512], id[64];
     long n = 0;
     snprintf(url, sizeof url, "%s/%s-churn/", g_http, g_run);
-    while (!g_stop) {
-        mc_auth *same = NULL, *other = NULL;
+    while (!g_stop) { /* a handle on the parent's tenant, and one of another client's */
+        mc_auth *same = handle(g_http, "churn", 5000), *other = NULL;
         snprintf(id, sizeof id, "churn-%ld-%ld", (long)(size_t)arg, n++);
-        mc_auth_new(url, "client-id", "c-fork-secret", &same);
         mc_auth_new(url, id, "c-fork-secret", &other);
-        mc_auth_free(same);
-        mc_auth_free(other);
+        mc_auth_free(same), mc_auth_free(other);
     }
     return NULL;
 }
 
-static void during_churn(void)
+/* Cached (after caching, or during churn): children get the parent's token, and send nothing. */
+static void cached(const char *scenario, int churners)
 {
-    pid_t children[TRIALS];
     pthread_t threads[3];
-    int i, n_children = 0;
     char *token = NULL;
-    mc_auth *auth = handle(g_http, "churn", 5000);
+    mc_auth *auth = handle(g_http, scenario, 5000);
+    int i, bad;
     mc_get_token(auth, &token);
-    for (i = 0; i < 3; i++)
+    for (i = 0; i < churners; i++)
         pthread_create(&threads[i], NULL, churn, (void *)(size_t)i);
-    for (i = 0; i < TRIALS; i++) {
-        sleep_ms(3 + i % 7);
-        IN_CHILD(child_token(auth, token) | child_token(handle(g_http, "churn", 5000), token));
-    }
-    CHECK(reap_all(children, n_children, "during churn") == 0,
-          "during mc_auth_new/mc_auth_free churn: %d children get the cached token", TRIALS);
-    g_stop = 1;
-    for (i = 0; i < 3; i++)
+    g_task = (struct child_task){auth, scenario, token, 0};
+    bad = fork_children(churners ? 7 : 0);
+    for (g_stop = 1, i = 0; i < churners; i++)
         pthread_join(threads[i], NULL);
-    CHECK(requests("churn") == 1, "during churn: no child sent a request (%ld in all)",
-          requests("churn"));
-    mc_string_free(token);
+    check(token != NULL && bad == 0, churners ? "during new/free churn: children get the cached token"
+                                              : "after caching: children get the cached token", bad);
+    check(requests(scenario) == 1, "  and no child sent a request (the fake counted)", requests(scenario));
+    mc_string_free(token), mc_auth_free(auth);
+}
+
+/* During another thread's request (answers take 2 s), or its refresh inside the margin. */
+static void in_flight(const char *what, const char *scenario, int refresh)
+{
+    pthread_t thread;
+    mc_auth *auth = handle(g_http, scenario, 8000);
+    int bad;
+    if (refresh) { /* lifetime 4 s, refreshed from half-life; answers take 1.2 s */
+        mc_auth_set_refresh_margin_secs(auth, 1000);
+        get_token(auth), sleep_ms(900); /* t = 2.1 s: inside the margin */
+    }
+    pthread_create(&thread, NULL, get_token, auth);
+    sleep_ms(300);
+    g_task = (struct child_task){auth, NULL, NULL, refresh ? 2000 : 0}; /* past the old token's expiry */
+    bad = fork_children(0);
+    check(bad == 0, what, bad);
+    pthread_join(thread, NULL);
     mc_auth_free(auth);
 }
 
-static mc_auth *https_handle(void)
+static int first_https(void *unused)
 {
-    mc_auth *auth = handle(g_https, "roots", 8000);
-    if (auth != NULL)
-        mc_auth_set_ca_file(auth, g_ca);
-    return auth;
+    (void)unused;
+    return token_is(handle(g_https, "roots", 8000), NULL);
 }
 
-static void *first_https(void *arg)
+static void *first_https_thread(void *unused)
 {
-    (void)arg;
-    return (void *)(size_t)child_token(https_handle(), NULL);
+    return (void *)(size_t)first_https(unused);
 }
 
-/* In a fresh process (a child of this one, which never loads the trust store): one thread
- * loads it for its first HTTPS request while the other forks, a little later each trial. */
-static int roots_trial(int trial)
+/* In a fresh process (a child of this one, which never loads the trust store): one thread loads
+ * it for its first HTTPS request while the other forks, a little later each trial. */
+static int roots_trial(void *trial)
 {
     pthread_t thread;
-    pid_t children[1];
-    int n_children = 0;
     void *loader = NULL;
-    pthread_create(&thread, NULL, first_https, NULL);
-    sleep_ms(trial % 10);
-    IN_CHILD(child_token(https_handle(), NULL));
-    if (reap_all(children, n_children, "during the trust store load") != 0)
-        return 1;
+    pid_t pid;
+    pthread_create(&thread, NULL, first_https_thread, NULL);
+    sleep_ms((long)(size_t)trial % 10);
+    pid = in_child(first_https, NULL);
     pthread_join(thread, &loader);
-    return loader == NULL ? 0 : 1;
-}
-
-static void during_trust_store_load(void)
-{
-    pid_t children[TRIALS];
-    int i, n_children = 0;
-    for (i = 0; i < TRIALS; i++)
-        IN_CHILD(roots_trial(i));
-    CHECK(reap_all(children, n_children, "trust store") == 0,
-          "during the first trust-store load: %d children get a token over HTTPS", TRIALS);
+    return reap(&pid, 1) != 0 || loader != NULL;
 }
 
 int main(void)
 {
-    g_http = getenv("FAKE_MC_HTTP");
-    g_https = getenv("FAKE_MC_HTTPS");
-    g_ca = getenv("FAKE_MC_CA");
-    if (g_http == NULL || g_https == NULL || g_ca == NULL) {
-        fprintf(stderr, "run under tests/with-fake-mc.sh\n");
-        return 2;
-    }
+    pid_t pids[TRIALS];
+    int i;
+    g_http = getenv("FAKE_MC_HTTP"), g_https = getenv("FAKE_MC_HTTPS"), g_ca = getenv("FAKE_MC_CA");
+    if (g_http == NULL || g_https == NULL || g_ca == NULL)
+        return fprintf(stderr, "run under tests/with-fake-mc.sh\n"), 2;
     snprintf(g_run, sizeof g_run, "cfork%ld", (long)getpid());
-    during_trust_store_load(); /* first: this process must not have loaded the store */
-    after_caching();
-    during_request();
-    during_refresh();
-    during_churn();
+    for (i = 0; i < TRIALS; i++) /* first: this process must not have loaded the store */
+        pids[i] = in_child(roots_trial, (void *)(size_t)i);
+    i = reap(pids, TRIALS);
+    check(i == 0, "during the first trust-store load: children get a token over HTTPS", i);
+    cached("cached", 0);
+    in_flight("during another thread's request: children get a token", "flight/delay=2000", 0);
+    in_flight("during a refresh: children get a token after the old one expired",
+              "refresh/expires=4/delay=1200", 1);
+    cached("churn", 3);
     printf("%d failed\n", g_failed);
     return g_failed == 0 ? 0 : 1;
 }
