@@ -14,7 +14,7 @@
 //!   files stay: removing one while another process waits on it would let
 //!   two processes hold "the" lock.
 
-use super::{Store, StoreError, StoreLock};
+use super::{Store, StoreError, StoreLock, StoreResult};
 use crate::error::Error;
 use crate::fork;
 use crate::store::sealed::unix_ms;
@@ -101,7 +101,7 @@ impl FileStore {
     }
 
     /// The folder, created 0700 when missing, if it is ours alone.
-    fn folder_for_writing(&self) -> Result<(), StoreError> {
+    fn folder_for_writing(&self) -> StoreResult<()> {
         match DirBuilder::new()
             .recursive(true)
             .mode(0o700)
@@ -113,7 +113,7 @@ impl FileStore {
     }
 
     /// Whether the folder exists; an error if it is not ours alone.
-    fn check_folder(&self) -> Result<bool, StoreError> {
+    fn check_folder(&self) -> StoreResult<bool> {
         let meta = match fs::symlink_metadata(&self.folder) {
             Ok(meta) => meta,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(false),
@@ -137,7 +137,7 @@ impl FileStore {
         Ok(file)
     }
 
-    fn read_entry(&self, path: &Path) -> Result<Option<(SystemTime, Vec<u8>)>, StoreError> {
+    fn read_entry(&self, path: &Path) -> StoreResult<Option<(SystemTime, Vec<u8>)>> {
         let file = match self.open(path, OpenOptions::new().read(true)) {
             Ok(file) => file,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
@@ -204,7 +204,7 @@ impl FileStore {
     }
 
     /// Takes the lock, trying until `deadline`.
-    fn lock_until(&self, name: &str, deadline: Instant) -> Result<FileLock, StoreError> {
+    fn lock_until(&self, name: &str, deadline: Instant) -> StoreResult<FileLock> {
         loop {
             if let Some(lock) = self.try_lock_file(name)? {
                 return Ok(lock);
@@ -216,7 +216,7 @@ impl FileStore {
         }
     }
 
-    fn try_lock_file(&self, name: &str) -> Result<Option<FileLock>, StoreError> {
+    fn try_lock_file(&self, name: &str) -> StoreResult<Option<FileLock>> {
         self.folder_for_writing()?;
         let path = self.path(name, "lock");
         let file = self
@@ -245,7 +245,7 @@ impl FileStore {
 }
 
 impl Store for FileStore {
-    fn read(&self, name: &str, _deadline: Instant) -> Result<Option<Vec<u8>>, StoreError> {
+    fn read(&self, name: &str, _deadline: Instant) -> StoreResult<Option<Vec<u8>>> {
         if !self.check_folder()? {
             return Ok(None);
         }
@@ -261,7 +261,7 @@ impl Store for FileStore {
         value: &[u8],
         ttl: Duration,
         _deadline: Instant,
-    ) -> Result<(), StoreError> {
+    ) -> StoreResult<()> {
         self.folder_for_writing()?;
         let now = SystemTime::now();
         self.sweep(now);
@@ -271,12 +271,7 @@ impl Store for FileStore {
             .map_err(|e| self.failed("cannot write the entry", e))
     }
 
-    fn remove_if(
-        &self,
-        name: &str,
-        expected: &[u8],
-        deadline: Instant,
-    ) -> Result<bool, StoreError> {
+    fn remove_if(&self, name: &str, expected: &[u8], deadline: Instant) -> StoreResult<bool> {
         if !self.check_folder()? {
             return Ok(false);
         }
@@ -297,7 +292,7 @@ impl Store for FileStore {
         name: &str,
         _lease: Duration,
         _deadline: Instant,
-    ) -> Result<Option<Box<dyn StoreLock>>, StoreError> {
+    ) -> StoreResult<Option<Box<dyn StoreLock>>> {
         // No lease: the holder keeps the lock only for its own request,
         // which its deadline bounds, and the kernel releases a dead one's.
         Ok(self

@@ -2,18 +2,13 @@
 
 use super::*;
 use crate::error::Status;
-
-const NAME: &str = "0123456789abcdef0123456789abcdef";
+use crate::store::contract_tests::{self as contract, soon, NAME};
 
 fn folder(label: &str) -> PathBuf {
     let folder =
         std::env::temp_dir().join(format!("mcauth-file-store-{label}-{}", std::process::id()));
     let _ = fs::remove_dir_all(&folder);
     folder
-}
-
-fn soon() -> Instant {
-    Instant::now() + Duration::from_secs(5)
 }
 
 #[test]
@@ -33,19 +28,24 @@ fn folder_urls_are_absolute_paths_without_a_host() {
 }
 
 #[test]
-fn writes_read_back_until_they_expire_and_expired_ones_are_swept() {
-    let folder = folder("expiry");
+fn keeps_the_store_contract() {
+    let folder = folder("contract");
+    let store = FileStore::new(FolderPath(folder.clone()));
+    contract::writes_read_back_until_they_expire(&store);
+    contract::remove_if_removes_only_the_expected_value(&store);
+    contract::a_lock_excludes_others_until_released(&store);
+    fs::remove_dir_all(&folder).unwrap();
+}
+
+#[test]
+fn expired_entries_and_stale_temporary_files_are_swept_on_write() {
+    let folder = folder("sweep");
     let store = FileStore::new(FolderPath(folder.clone()));
     assert_eq!(store.read(NAME, soon()).unwrap(), None, "no folder yet");
     store
         .write(NAME, b"sealed", Duration::from_millis(30), soon())
         .unwrap();
-    assert_eq!(
-        store.read(NAME, soon()).unwrap().as_deref(),
-        Some(&b"sealed"[..])
-    );
     std::thread::sleep(Duration::from_millis(60));
-    assert_eq!(store.read(NAME, soon()).unwrap(), None, "expired");
     let stale_temporary = folder.join(".0000.tmp");
     fs::write(&stale_temporary, "left by a writer that died").unwrap();
     let old = SystemTime::now() - STALE_TEMPORARY * 2;
@@ -68,34 +68,18 @@ fn writes_read_back_until_they_expire_and_expired_ones_are_swept() {
 }
 
 #[test]
-fn remove_if_removes_only_the_expected_value_and_the_lock_excludes() {
+fn remove_if_waits_for_the_lock() {
     let folder = folder("remove");
     let store = FileStore::new(FolderPath(folder.clone()));
     store
         .write(NAME, b"one", Duration::from_secs(60), soon())
         .unwrap();
-    assert!(!store.remove_if(NAME, b"two", soon()).unwrap());
-    assert!(store.remove_if(NAME, b"one", soon()).unwrap());
-    assert_eq!(store.read(NAME, soon()).unwrap(), None);
-
     let held = store
         .try_lock(NAME, Duration::from_secs(1), soon())
         .unwrap();
-    assert!(held.is_some());
-    // flock excludes another open file description, even in this process.
-    assert!(store
-        .try_lock(NAME, Duration::from_secs(1), soon())
-        .unwrap()
-        .is_none());
     let quick = Instant::now() + Duration::from_millis(50);
-    assert!(
-        store.remove_if(NAME, b"one", quick).is_err(),
-        "waits for the lock"
-    );
+    assert!(store.remove_if(NAME, b"one", quick).is_err());
     drop(held);
-    assert!(store
-        .try_lock(NAME, Duration::from_secs(1), soon())
-        .unwrap()
-        .is_some());
+    assert!(store.remove_if(NAME, b"one", soon()).unwrap());
     fs::remove_dir_all(&folder).unwrap();
 }

@@ -11,6 +11,8 @@
 //! A store can never make a call fail that would have succeeded without
 //! it: every store failure is a miss, recorded for diagnostics.
 
+#[cfg(test)]
+mod contract_tests;
 mod file;
 mod redis;
 mod redis_url;
@@ -28,27 +30,23 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use zeroize::Zeroizing;
 
+/// A store operation's outcome, as `io::Result` is a file's.
+pub(crate) type StoreResult<T> = Result<T, StoreError>;
+
 /// A place where processes keep sealed tokens for one another.
 ///
 /// `name`s are 32 lowercase hex digits. Every operation finishes by
 /// `deadline` (or fails with a timeout); none waits for a lock.
 pub(crate) trait Store: Send + Sync {
     /// The value under `name`, unless there is none or it has expired.
-    fn read(&self, name: &str, deadline: Instant) -> Result<Option<Vec<u8>>, StoreError>;
+    fn read(&self, name: &str, deadline: Instant) -> StoreResult<Option<Vec<u8>>>;
 
     /// Replaces the value under `name`; it expires after `ttl`.
-    fn write(
-        &self,
-        name: &str,
-        value: &[u8],
-        ttl: Duration,
-        deadline: Instant,
-    ) -> Result<(), StoreError>;
+    fn write(&self, name: &str, value: &[u8], ttl: Duration, deadline: Instant) -> StoreResult<()>;
 
     /// Removes the value under `name` if it is still exactly `expected`,
     /// atomically with respect to other processes' `write`s. Whether it did.
-    fn remove_if(&self, name: &str, expected: &[u8], deadline: Instant)
-        -> Result<bool, StoreError>;
+    fn remove_if(&self, name: &str, expected: &[u8], deadline: Instant) -> StoreResult<bool>;
 
     /// One attempt at the lock of `name`, held until the guard drops or
     /// `lease` passes (so a crashed holder blocks no one longer). `None`
@@ -58,7 +56,7 @@ pub(crate) trait Store: Send + Sync {
         name: &str,
         lease: Duration,
         deadline: Instant,
-    ) -> Result<Option<Box<dyn StoreLock>>, StoreError>;
+    ) -> StoreResult<Option<Box<dyn StoreLock>>>;
 }
 
 /// A held store lock, released when dropped.

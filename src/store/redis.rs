@@ -4,7 +4,7 @@
 
 use super::redis_url::RedisUrl;
 use super::resp::{Connection, Reply, RespError};
-use super::{Store, StoreError, StoreLock};
+use super::{Store, StoreError, StoreLock, StoreResult};
 use crate::fork;
 use crate::http::tls::TrustRoots;
 use once_cell::sync::Lazy;
@@ -109,7 +109,7 @@ impl RedisStore {
         secrets: &[&[u8]],
         deadline: Instant,
         accept: impl FnOnce(Reply) -> Option<T>,
-    ) -> Result<T, StoreError> {
+    ) -> StoreResult<T> {
         let deadline = deadline.min(Instant::now() + OPERATION_BOUND);
         let mut pooled = match self.take_idle() {
             Some(pooled) => pooled,
@@ -128,7 +128,7 @@ impl RedisStore {
         Ok(value)
     }
 
-    fn connect(&self, deadline: Instant) -> Result<Pooled, StoreError> {
+    fn connect(&self, deadline: Instant) -> StoreResult<Pooled> {
         let url = &self.url;
         let mut connection = Connection::open(&url.host, url.port, self.tls.as_ref(), deadline)
             .map_err(|e| self.failed(e))?;
@@ -156,7 +156,7 @@ impl RedisStore {
         args: &[&[u8]],
         secrets: &[&[u8]],
         deadline: Instant,
-    ) -> Result<(), StoreError> {
+    ) -> StoreResult<()> {
         match connection.command(args, deadline) {
             Ok(reply) if is_ok(&reply) => Ok(()),
             Ok(Reply::Error(text)) => Err(self.refused(&text, secrets)),
@@ -196,7 +196,7 @@ impl RedisStore {
         key: &str,
         expected: &[u8],
         deadline: Instant,
-    ) -> Result<bool, StoreError> {
+    ) -> StoreResult<bool> {
         let args: [&[u8]; 5] = [
             b"EVAL",
             COMPARE_AND_DELETE.as_bytes(),
@@ -282,7 +282,7 @@ fn milliseconds(duration: Duration) -> String {
 }
 
 /// Who holds a lock: unguessable, so no other process releases it by mistake.
-fn new_owner() -> Result<String, StoreError> {
+fn new_owner() -> StoreResult<String> {
     let mut bytes = [0u8; 16];
     SystemRandom::new()
         .fill(&mut bytes)
@@ -291,7 +291,7 @@ fn new_owner() -> Result<String, StoreError> {
 }
 
 impl Store for RedisStore {
-    fn read(&self, name: &str, deadline: Instant) -> Result<Option<Vec<u8>>, StoreError> {
+    fn read(&self, name: &str, deadline: Instant) -> StoreResult<Option<Vec<u8>>> {
         let key = entry_key(name);
         self.run(
             &[b"GET", key.as_bytes()],
@@ -304,13 +304,7 @@ impl Store for RedisStore {
         )
     }
 
-    fn write(
-        &self,
-        name: &str,
-        value: &[u8],
-        ttl: Duration,
-        deadline: Instant,
-    ) -> Result<(), StoreError> {
+    fn write(&self, name: &str, value: &[u8], ttl: Duration, deadline: Instant) -> StoreResult<()> {
         let key = entry_key(name);
         let ttl = milliseconds(ttl);
         let args: [&[u8]; 5] = [b"SET", key.as_bytes(), value, b"PX", ttl.as_bytes()];
@@ -319,12 +313,7 @@ impl Store for RedisStore {
         })
     }
 
-    fn remove_if(
-        &self,
-        name: &str,
-        expected: &[u8],
-        deadline: Instant,
-    ) -> Result<bool, StoreError> {
+    fn remove_if(&self, name: &str, expected: &[u8], deadline: Instant) -> StoreResult<bool> {
         self.compare_and_delete(&entry_key(name), expected, deadline)
     }
 
@@ -333,7 +322,7 @@ impl Store for RedisStore {
         name: &str,
         lease: Duration,
         deadline: Instant,
-    ) -> Result<Option<Box<dyn StoreLock>>, StoreError> {
+    ) -> StoreResult<Option<Box<dyn StoreLock>>> {
         let key = lock_key(name);
         let owner = new_owner()?;
         let lease = milliseconds(lease);

@@ -7,14 +7,10 @@ use std::thread::sleep;
 #[path = "../../tests/common/redis_server.rs"]
 mod redis_server;
 
+use crate::store::contract_tests::{self as contract, soon, NAME};
 use redis_server::{RedisServer, TlsFiles};
 
-const NAME: &str = "0123456789abcdef0123456789abcdef";
 const LONG: Duration = Duration::from_secs(60);
-
-fn soon() -> Instant {
-    Instant::now() + Duration::from_secs(5)
-}
 
 fn store_at(url: &str) -> Arc<dyn Store> {
     RedisStore::shared(&RedisUrl::parse(url).unwrap(), &TrustRoots::default())
@@ -40,54 +36,12 @@ fn a_server_error_that_quotes_a_secret_is_cut_to_its_code() {
 // --- the store ---
 
 #[test]
-fn writes_reads_and_expires() {
+fn keeps_the_store_contract() {
     let server = RedisServer::start();
     let store = store_of(&server);
-    assert_eq!(store.read(NAME, soon()).unwrap(), None);
-    store.write(NAME, b"sealed\0one", LONG, soon()).unwrap();
-    assert_eq!(
-        store.read(NAME, soon()).unwrap().as_deref(),
-        Some(&b"sealed\0one"[..])
-    );
-    store
-        .write(NAME, b"short", Duration::from_millis(50), soon())
-        .unwrap();
-    assert_eq!(
-        store.read(NAME, soon()).unwrap().as_deref(),
-        Some(&b"short"[..])
-    );
-    sleep(Duration::from_millis(200));
-    assert_eq!(store.read(NAME, soon()).unwrap(), None);
-}
-
-#[test]
-fn remove_if_removes_only_the_expected_value() {
-    let server = RedisServer::start();
-    let store = store_of(&server);
-    assert!(!store.remove_if(NAME, b"one", soon()).unwrap());
-    store.write(NAME, b"two", LONG, soon()).unwrap();
-    assert!(!store.remove_if(NAME, b"one", soon()).unwrap());
-    assert_eq!(
-        store.read(NAME, soon()).unwrap().as_deref(),
-        Some(&b"two"[..])
-    );
-    assert!(store.remove_if(NAME, b"two", soon()).unwrap());
-    assert_eq!(store.read(NAME, soon()).unwrap(), None);
-}
-
-#[test]
-fn a_lock_excludes_others_until_released() {
-    let server = RedisServer::start();
-    let store = store_of(&server);
-    let held = store.try_lock(NAME, LONG, soon()).unwrap();
-    assert!(held.is_some());
-    assert!(store.try_lock(NAME, LONG, soon()).unwrap().is_none());
-    // Another name has its own lock, and the entry is not the lock.
-    let other = "ffffffffffffffffffffffffffffffff";
-    assert!(store.try_lock(other, LONG, soon()).unwrap().is_some());
-    assert_eq!(store.read(NAME, soon()).unwrap(), None);
-    drop(held);
-    assert!(store.try_lock(NAME, LONG, soon()).unwrap().is_some());
+    contract::writes_read_back_until_they_expire(&*store);
+    contract::remove_if_removes_only_the_expected_value(&*store);
+    contract::a_lock_excludes_others_until_released(&*store);
 }
 
 #[test]

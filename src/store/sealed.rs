@@ -14,7 +14,7 @@
 //! endian), then the token, the REST base URL and the SOAP endpoint, each
 //! as a u32 big-endian length and its bytes (empty: none).
 
-use super::StoreError;
+use super::{StoreError, StoreResult};
 use crate::secret::{AccessToken, ClientSecret};
 use crate::token::{Grant, InstanceUrls};
 use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM, NONCE_LEN};
@@ -82,7 +82,7 @@ impl Sealer {
         &self.name
     }
 
-    pub fn seal(&self, stored: &StoredToken) -> Result<Vec<u8>, StoreError> {
+    pub fn seal(&self, stored: &StoredToken) -> StoreResult<Vec<u8>> {
         let mut nonce = [0u8; NONCE_LEN];
         SystemRandom::new()
             .fill(&mut nonce)
@@ -115,7 +115,7 @@ impl Sealer {
 
     /// The token in `value`, if it was sealed under this name and key and
     /// is whole.
-    pub fn open(&self, value: &[u8]) -> Result<StoredToken, StoreError> {
+    pub fn open(&self, value: &[u8]) -> StoreResult<StoredToken> {
         let unusable =
             |why: &str| StoreError::bad_entry(format!("the stored entry is unusable: {why}"));
         let body = value

@@ -10,7 +10,7 @@
 //! there were no store, and the failure is kept for diagnostics.
 
 use super::sealed::{Sealer, StoredToken};
-use super::{Store, StoreError, StoreUrl};
+use super::{Store, StoreError, StoreResult, StoreUrl};
 use crate::cache::refresh_after;
 use crate::error::Error;
 use crate::http::tls::TrustRoots;
@@ -120,7 +120,7 @@ impl SharedCache {
         margin: Duration,
         deadline: Instant,
         problem: &mut Option<StoreError>,
-    ) -> Result<Option<IssuedToken>, StoreError> {
+    ) -> StoreResult<Option<IssuedToken>> {
         let value = match self.store.read(self.sealer.name(), deadline) {
             Ok(Some(value)) => value,
             Ok(None) => return Ok(None),
@@ -190,7 +190,7 @@ impl SharedCache {
         issued: &IssuedToken,
         issued_at: SystemTime,
         deadline: Instant,
-    ) -> Result<(), StoreError> {
+    ) -> StoreResult<()> {
         let expires_at = issued_at + issued.lifetime;
         let ttl = expires_at
             .duration_since(SystemTime::now())
