@@ -52,21 +52,18 @@ mod tests {
     fn freshness_respects_margin_and_short_lifetimes() {
         let t0 = Instant::now();
         let at = |secs| t0 + Duration::from_secs(secs);
-        let long = CachedToken {
-            token: AccessToken::new("a"),
+        let lasting = |secs| CachedToken {
+            token: AccessToken::new("t"),
             fetched_at: t0,
-            lifetime: Duration::from_secs(3600),
+            lifetime: Duration::from_secs(secs),
         };
+        let long = lasting(3600);
         assert!(long.is_fresh(at(3299), MARGIN));
         assert!(!long.is_fresh(at(3300), MARGIN));
         assert!(long.is_valid(at(3599)));
         assert!(!long.is_valid(at(3600)));
         assert_eq!(long.remaining(at(3000)), Duration::from_secs(600));
-        let short = CachedToken {
-            token: AccessToken::new("b"),
-            fetched_at: t0,
-            lifetime: Duration::from_secs(100),
-        };
+        let short = lasting(100);
         assert!(short.is_fresh(at(49), MARGIN));
         assert!(!short.is_fresh(at(50), MARGIN));
         assert!(short.is_fresh(at(89), Duration::from_secs(10)));

@@ -102,35 +102,30 @@ pub(super) fn remember(served: Served<'_>, margin: Duration, now: coarsetime::In
 
 #[cfg(test)]
 mod tests {
-    use crate::cache::test_support::{issued, MARGIN, TIMEOUT};
+    use crate::cache::test_support::{issued, primed, MARGIN, TIMEOUT};
     use crate::cache::Entry;
     use std::time::Duration;
 
+    const HOUR: Duration = Duration::from_secs(3600);
+
     #[test]
     fn a_threads_copy_is_never_served_after_the_token_changed() {
-        let entry = Entry::default();
-        let hour = Duration::from_secs(3600);
-        let a = entry
-            .token(MARGIN, TIMEOUT, |_| Ok(issued("a", hour)))
-            .unwrap();
+        let entry = primed("a", HOUR);
         // Served from this thread's copy now.
-        assert_eq!(entry.token(MARGIN, TIMEOUT, |_| panic!("hit")).unwrap(), a);
+        let a = entry.token(MARGIN, TIMEOUT, |_| panic!("hit")).unwrap();
+        assert_eq!(a.as_str(), "a");
         std::thread::scope(|s| {
             s.spawn(|| assert!(entry.invalidate(Some("a")).is_some()));
         });
         let b = entry
-            .token(MARGIN, TIMEOUT, |_| Ok(issued("b", hour)))
+            .token(MARGIN, TIMEOUT, |_| Ok(issued("b", HOUR)))
             .unwrap();
         assert_eq!(b.as_str(), "b");
     }
 
     #[test]
     fn a_threads_copy_of_an_invalidated_token_goes_at_its_next_miss() {
-        let entry = Entry::default();
-        let hour = Duration::from_secs(3600);
-        entry
-            .token(MARGIN, TIMEOUT, |_| Ok(issued("gone", hour)))
-            .unwrap();
+        let entry = primed("gone", HOUR);
         // A read under the lock keeps this thread's copy.
         entry.token(MARGIN, TIMEOUT, |_| panic!("hit")).unwrap();
         assert!(super::held_generation().is_some());
