@@ -6,8 +6,7 @@
 
 use super::answer;
 use super::instance_urls::InstanceUrls;
-use super::oauth_error::OAuthError;
-use super::{Client, IssuedToken, Refusal, TokenProtocol};
+use super::{Client, ErrorBody, IssuedToken, Refusal, TokenProtocol};
 use crate::auth_url::printable;
 use crate::error::quote_client_id;
 use crate::error::Error;
@@ -149,9 +148,8 @@ impl TokenProtocol for EnhancedTokenRequest {
     /// `invalid_client` and `unauthorized_client` refuse the credentials
     /// whatever the status below 500; a description naming `requestToken`
     /// means a legacy package.
-    fn refusal(&self, status: u16, body: Option<&[u8]>) -> Refusal {
-        let Client { url, id, secret } = &self.client;
-        let detail = OAuthError::parse(body, secret.expose());
+    fn refusal(&self, status: u16, detail: &ErrorBody) -> Refusal {
+        let Client { url, id, .. } = &self.client;
         let unauthorized = matches!(status, 401 | 403)
             || (status < 500
                 && matches!(

@@ -2,8 +2,7 @@
 //! `{"clientId", "clientSecret"}`, answered by `{"accessToken", "expiresIn"}`.
 
 use super::answer;
-use super::server_error::ServerError;
-use super::{Client, IssuedToken, Refusal, TokenProtocol};
+use super::{Client, ErrorBody, IssuedToken, Refusal, TokenProtocol};
 use crate::error::quote_client_id;
 use crate::secret::ClientSecret;
 use serde::Serialize;
@@ -59,10 +58,9 @@ impl TokenProtocol for LegacyTokenRequest {
 
     /// 401 and 403 refuse the credentials; errorcode 10007 with them means
     /// an enhanced package.
-    fn refusal(&self, status: u16, body: Option<&[u8]>) -> Refusal {
-        let Client { url, id, secret } = &self.client;
-        let detail = ServerError::parse(body, secret.expose());
-        let said = detail.describe();
+    fn refusal(&self, status: u16, detail: &ErrorBody) -> Refusal {
+        let Client { url, id, .. } = &self.client;
+        let said = detail.describe_briefly();
         match status {
             401 | 403 if detail.errorcode == Some(ENHANCED_PACKAGE_ERRORCODE) => {
                 Refusal::Credentials(format!(

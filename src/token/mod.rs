@@ -6,12 +6,12 @@
 
 mod answer;
 mod enhanced;
+mod error_body;
 mod instance_urls;
 mod legacy;
-mod oauth_error;
-mod server_error;
 
 pub use enhanced::{EnhancedGrant, EnhancedTokenRequest};
+use error_body::ErrorBody;
 pub use instance_urls::InstanceUrls;
 #[cfg(feature = "fuzzing")]
 pub(crate) use legacy::parse_legacy_answer;
@@ -114,10 +114,9 @@ pub trait TokenProtocol: Send + Sync {
     /// quotes the body, which may hold a token.
     fn parse_answer(&self, body: &[u8]) -> Result<IssuedToken, String>;
 
-    /// What an answer other than 2xx and 3xx says, from its status and body
-    /// (`None` when larger than `MAX_BODY`). Not yet redacted: `interpret`
-    /// does that.
-    fn refusal(&self, status: u16, body: Option<&[u8]>) -> Refusal;
+    /// What an answer other than 2xx and 3xx says, from its status and the
+    /// details its body gave. Not yet redacted: `interpret` does that.
+    fn refusal(&self, status: u16, detail: &ErrorBody) -> Refusal;
 
     /// One attempt at getting a token.
     fn request_token(
@@ -162,16 +161,21 @@ pub trait TokenProtocol: Send + Sync {
                      (use the Authentication Base URI from Installed Packages)"
                 ),
             ))),
-            _ => match self.refusal(status, body.as_deref().map(Vec::as_slice)) {
-                Refusal::Credentials(why) => {
-                    Err(AttemptError::Final(fail(Status::Unauthorized, why)))
+            _ => {
+                // Server text that echoes the secret is withheld as it is
+                // parsed; the message as a whole is redacted by `fail`.
+                let detail = ErrorBody::parse(body.as_deref().map(Vec::as_slice), secret.expose());
+                match self.refusal(status, &detail) {
+                    Refusal::Credentials(why) => {
+                        Err(AttemptError::Final(fail(Status::Unauthorized, why)))
+                    }
+                    Refusal::Other(why) => Err(answer::by_status(
+                        status,
+                        fail(Status::Http, why),
+                        retry_after,
+                    )),
                 }
-                Refusal::Other(why) => Err(answer::by_status(
-                    status,
-                    fail(Status::Http, why),
-                    retry_after,
-                )),
-            },
+            }
         }
     }
 }
