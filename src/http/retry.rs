@@ -102,64 +102,60 @@ mod tests {
         }
     }
 
+    /// Runs `with_retries` with the `n`th attempt (from 1) giving
+    /// `outcome(n)`; gives how many attempts it made and its result.
+    fn run<T>(
+        max_attempts: u32,
+        budget: Duration,
+        outcome: impl Fn(u32) -> Result<T, AttemptError>,
+    ) -> (u32, Result<T, Error>) {
+        let calls = Cell::new(0);
+        let result = with_retries(max_attempts, Instant::now() + budget, || {
+            calls.set(calls.get() + 1);
+            outcome(calls.get())
+        });
+        (calls.get(), result)
+    }
+
+    const FAR: Duration = Duration::from_secs(60);
+
     #[test]
     fn stops_after_max_attempts_with_the_last_status() {
-        let calls = Cell::new(0);
-        let far = Instant::now() + Duration::from_secs(60);
-        let result: Result<(), Error> = with_retries(3, far, || {
-            calls.set(calls.get() + 1);
+        let (calls, result) = run(3, FAR, |_| -> Result<(), _> {
             Err(retryable(Some(Duration::ZERO)))
         });
-        assert_eq!(calls.get(), 3);
+        assert_eq!(calls, 3);
         let err = result.unwrap_err();
         assert_eq!(err.status(), Status::Http);
-        assert!(
-            err.message().contains("after 3 attempts"),
-            "{}",
-            err.message()
-        );
+        assert!(err.message().contains("after 3 attempts"), "{err}");
     }
 
     #[test]
     fn final_errors_are_not_retried() {
-        let calls = Cell::new(0);
-        let far = Instant::now() + Duration::from_secs(60);
-        let result: Result<(), Error> = with_retries(4, far, || {
-            calls.set(calls.get() + 1);
+        let (calls, result) = run(4, FAR, |_| -> Result<(), _> {
             Err(AttemptError::Final(Error::new(Status::Unauthorized, "401")))
         });
-        assert_eq!(calls.get(), 1);
+        assert_eq!(calls, 1);
         assert_eq!(result.unwrap_err().status(), Status::Unauthorized);
     }
 
     #[test]
     fn succeeds_after_transient_failures() {
-        let calls = Cell::new(0);
-        let far = Instant::now() + Duration::from_secs(60);
-        let result = with_retries(4, far, || {
-            calls.set(calls.get() + 1);
-            if calls.get() < 3 {
-                Err(retryable(Some(Duration::ZERO)))
-            } else {
-                Ok(calls.get())
-            }
+        let (calls, result) = run(4, FAR, |n| match n {
+            1 | 2 => Err(retryable(Some(Duration::ZERO))),
+            n => Ok(n),
         });
-        assert_eq!(result.unwrap(), 3);
+        assert_eq!((calls, result.unwrap()), (3, 3));
     }
 
     #[test]
     fn a_retry_after_beyond_the_deadline_ends_early() {
-        let calls = Cell::new(0);
-        let soon = Instant::now() + Duration::from_millis(200);
-        let result: Result<(), Error> = with_retries(4, soon, || {
-            calls.set(calls.get() + 1);
+        let (calls, result) = run(4, Duration::from_millis(200), |_| -> Result<(), _> {
             Err(retryable(Some(Duration::from_secs(30))))
         });
-        assert_eq!(calls.get(), 1);
-        assert!(result
-            .unwrap_err()
-            .message()
-            .contains("Retry-After of 30 s"));
+        assert_eq!(calls, 1);
+        let err = result.unwrap_err();
+        assert!(err.message().contains("Retry-After of 30 s"), "{err}");
     }
 
     #[test]

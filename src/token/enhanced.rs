@@ -6,13 +6,10 @@
 
 use super::answer;
 use super::instance_urls::InstanceUrls;
-use super::oauth_error::OAuthError;
-use super::{IssuedToken, Request, TokenProtocol};
+use super::{Client, ErrorBody, IssuedToken, Refusal, TokenProtocol};
 use crate::auth_url::printable;
 use crate::error::quote_client_id;
-use crate::error::{Error, Status};
-use crate::http::retry::AttemptError;
-use crate::http::transport::{HttpReply, MAX_BODY};
+use crate::error::Error;
 use crate::secret::ClientSecret;
 use serde_json::Value;
 use std::io::Write;
@@ -93,9 +90,7 @@ fn canonical_account_id(digits: &str) -> Result<String, Error> {
 
 /// The enhanced token request for one set of credentials and grant.
 pub struct EnhancedTokenRequest {
-    url: String,
-    client_id: String,
-    client_secret: ClientSecret,
+    client: Client,
     grant: EnhancedGrant,
 }
 
@@ -107,11 +102,15 @@ impl EnhancedTokenRequest {
         grant: EnhancedGrant,
     ) -> EnhancedTokenRequest {
         EnhancedTokenRequest {
-            url: url.to_owned(),
-            client_id: client_id.to_owned(),
-            client_secret,
+            client: Client::new(url, client_id, client_secret),
             grant,
         }
+    }
+}
+
+impl TokenProtocol for EnhancedTokenRequest {
+    fn client(&self) -> &Client {
+        &self.client
     }
 
     /// The JSON body, written by hand so that `account_id` is the user's
@@ -119,19 +118,20 @@ impl EnhancedTokenRequest {
     /// worst-case escaping is reserved up front: a growing buffer would leave
     /// unwiped copies of the secret behind.
     fn body(&self) -> Zeroizing<Vec<u8>> {
-        let secret = self.client_secret.expose();
+        let Client { id, secret, .. } = &self.client;
+        let secret = secret.expose();
         let scope = self.grant.scope.as_deref();
-        let escaped = 6 * (self.client_id.len() + secret.len() + scope.map_or(0, str::len));
+        let escaped = 6 * (id.len() + secret.len() + scope.map_or(0, str::len));
         let mut body = Zeroizing::new(Vec::with_capacity(160 + escaped));
         body.extend_from_slice(br#"{"grant_type":"client_credentials","client_id":"#);
         let string = |body: &mut Vec<u8>, s: &str| {
             serde_json::to_writer(&mut *body, s).expect("a string always serialises");
         };
-        string(&mut body, &self.client_id);
+        string(&mut body, id);
         body.extend_from_slice(br#","client_secret":"#);
         string(&mut body, secret);
-        if let Some(id) = &self.grant.account_id {
-            write!(&mut *body, r#","account_id":{id}"#).expect("writing to a Vec");
+        if let Some(account_id) = &self.grant.account_id {
+            write!(&mut *body, r#","account_id":{account_id}"#).expect("writing to a Vec");
         }
         if let Some(scope) = scope {
             body.extend_from_slice(br#","scope":"#);
@@ -140,78 +140,36 @@ impl EnhancedTokenRequest {
         body.push(b'}');
         body
     }
-}
 
-impl TokenProtocol for EnhancedTokenRequest {
-    fn request(&self) -> Request<'_> {
-        Request {
-            url: &self.url,
-            body: self.body(),
-            secret: &self.client_secret,
-        }
+    fn parse_answer(&self, body: &[u8]) -> Result<IssuedToken, String> {
+        parse_enhanced_answer(body)
     }
 
-    fn interpret(&self, reply: HttpReply) -> Result<IssuedToken, AttemptError> {
-        let HttpReply {
-            status,
-            retry_after,
-            body,
-        } = reply;
-        let fail = |status_code: Status, message: String| {
-            Error::new(status_code, message).redacted(self.client_secret.expose())
-        };
-        let (url, id, grant) = (
-            &self.url,
-            quote_client_id(&self.client_id),
-            self.grant.describe(),
-        );
-        if (200..=299).contains(&status) {
-            let body = body.ok_or_else(|| {
-                let why = format!("the answer from {url} is larger than {MAX_BODY} bytes");
-                AttemptError::Final(fail(Status::BadResponse, why))
-            })?;
-            return parse_enhanced_answer(&body).map_err(|why| {
-                let why = format!("unexpected answer from {url}: {why}; the token was not used");
-                AttemptError::Final(fail(Status::BadResponse, why))
-            });
-        }
-        if (300..=399).contains(&status) {
-            return Err(AttemptError::Final(fail(
-                Status::Http,
-                format!(
-                    "{url} answered HTTP {status}, a redirect; mcauth never follows redirects, \
-                     which would send the client secret to another address \
-                     (use the Authentication Base URI from Installed Packages)"
-                ),
-            )));
-        }
-        let detail = OAuthError::parse(
-            body.as_deref().map(Vec::as_slice),
-            self.client_secret.expose(),
-        );
+    /// `invalid_client` and `unauthorized_client` refuse the credentials
+    /// whatever the status below 500; a description naming `requestToken`
+    /// means a legacy package.
+    fn refusal(&self, status: u16, detail: &ErrorBody) -> Refusal {
+        let Client { url, id, .. } = &self.client;
         let unauthorized = matches!(status, 401 | 403)
             || (status < 500
                 && matches!(
                     detail.error.as_deref(),
                     Some("invalid_client" | "unauthorized_client")
                 ));
-        let said = detail.describe();
-        if unauthorized {
-            let hint = if detail.says("requestToken") {
-                ": this is a legacy installed package, which must request tokens from \
-                 /v1/requestToken: create the handle with mc_auth_new, not mc_auth_new_enhanced"
-            } else {
-                ""
-            };
-            let why =
-                format!("{url} rejected client id '{id}'{grant} with HTTP {status}{said}{hint}");
-            return Err(AttemptError::Final(fail(Status::Unauthorized, why)));
+        let (grant, said) = (self.grant.describe(), detail.describe());
+        if !unauthorized {
+            return Refusal::Other(format!("{url} answered HTTP {status}{grant}{said}"));
         }
-        let error = fail(
-            Status::Http,
-            format!("{url} answered HTTP {status}{grant}{said}"),
-        );
-        Err(answer::by_status(status, error, retry_after))
+        let hint = if detail.says("requestToken") {
+            ": this is a legacy installed package, which must request tokens from \
+             /v1/requestToken: create the handle with mc_auth_new, not mc_auth_new_enhanced"
+        } else {
+            ""
+        };
+        let id = quote_client_id(id);
+        Refusal::Credentials(format!(
+            "{url} rejected client id '{id}'{grant} with HTTP {status}{said}{hint}"
+        ))
     }
 }
 

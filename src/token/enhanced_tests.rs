@@ -2,6 +2,9 @@
 //! each answer is read.
 
 use super::*;
+use crate::error::Status;
+use crate::http::retry::AttemptError;
+use crate::token::test_support::{final_error, reply};
 use crate::token::MAX_LIFETIME;
 use std::time::Duration;
 
@@ -16,21 +19,6 @@ fn request_for(account_id: Option<&str>, scope: Option<&str>) -> EnhancedTokenRe
 
 fn request() -> EnhancedTokenRequest {
     request_for(None, None)
-}
-
-fn reply(status: u16, body: &str) -> HttpReply {
-    HttpReply {
-        status,
-        retry_after: None,
-        body: Some(zeroize::Zeroizing::new(body.as_bytes().to_vec())),
-    }
-}
-
-fn final_error(result: Result<IssuedToken, AttemptError>) -> Error {
-    match result {
-        Err(AttemptError::Final(e)) => e,
-        other => panic!("expected a final error, got {other:?}"),
-    }
 }
 
 fn answer(extra: &str) -> String {
@@ -245,48 +233,5 @@ fn throttling_and_server_errors_are_retryable() {
     for status in [500, 502, 503] {
         let r = request().interpret(reply(status, ""));
         assert!(matches!(r, Err(AttemptError::Retryable { .. })), "{status}");
-    }
-}
-
-#[test]
-fn redirects_and_oversize_answers_are_refused() {
-    let err = final_error(request().interpret(reply(307, "")));
-    assert_eq!(err.status(), Status::Http);
-    assert!(err.message().contains("never follows redirects"));
-    let too_large = HttpReply {
-        status: 200,
-        retry_after: None,
-        body: None,
-    };
-    let err = final_error(request().interpret(too_large));
-    assert_eq!(err.status(), Status::BadResponse);
-}
-
-#[test]
-fn an_echoed_secret_is_redacted() {
-    let body = r#"{"error":"invalid_client","error_description":"bad secret sekrit-value"}"#;
-    let err = final_error(request().interpret(reply(401, body)));
-    assert!(!err.message().contains("sekrit-value"), "{}", err.message());
-    assert!(err.message().contains("withheld"), "{}", err.message());
-}
-
-#[test]
-fn hostile_echoes_in_oauth_errors_leave_no_piece_of_the_secret() {
-    let secret = "Sup3r\"S3cret&<Value>/0123456789";
-    let grant = EnhancedGrant::new(Some("42"), None).unwrap();
-    let request = EnhancedTokenRequest::new(URL, "id\u{7}\n", ClientSecret::new(secret), grant);
-    for echo in crate::redact::hostile::echoes(secret) {
-        for key in ["error_description", "error", "message"] {
-            let body = serde_json::json!({ key: echo }).to_string();
-            for status in [401, 500, 400] {
-                let message = match request.interpret(reply(status, &body)) {
-                    Err(AttemptError::Final(e)) | Err(AttemptError::Retryable { error: e, .. }) => {
-                        e.message().to_owned()
-                    }
-                    Ok(_) => panic!("a token from an error"),
-                };
-                crate::redact::hostile::assert_no_piece(secret, &message);
-            }
-        }
     }
 }

@@ -2,11 +2,8 @@
 //! `{"clientId", "clientSecret"}`, answered by `{"accessToken", "expiresIn"}`.
 
 use super::answer;
-use super::server_error::ServerError;
-use super::{IssuedToken, Request, TokenProtocol};
-use crate::error::{quote_client_id, Error, Status};
-use crate::http::retry::AttemptError;
-use crate::http::transport::{HttpReply, MAX_BODY};
+use super::{Client, ErrorBody, IssuedToken, Refusal, TokenProtocol};
+use crate::error::quote_client_id;
 use crate::secret::ClientSecret;
 use serde::Serialize;
 use std::time::Duration;
@@ -17,9 +14,7 @@ const ENHANCED_PACKAGE_ERRORCODE: i64 = 10007;
 
 /// The legacy token request for one set of credentials.
 pub struct LegacyTokenRequest {
-    url: String,
-    client_id: String,
-    client_secret: ClientSecret,
+    client: Client,
 }
 
 #[derive(Serialize)]
@@ -32,107 +27,56 @@ struct LegacyRequestBody<'a> {
 impl LegacyTokenRequest {
     pub fn new(url: &str, client_id: &str, client_secret: ClientSecret) -> LegacyTokenRequest {
         LegacyTokenRequest {
-            url: url.to_owned(),
-            client_id: client_id.to_owned(),
-            client_secret,
+            client: Client::new(url, client_id, client_secret),
         }
-    }
-
-    fn body(&self) -> Zeroizing<Vec<u8>> {
-        let body = LegacyRequestBody {
-            client_id: &self.client_id,
-            client_secret: self.client_secret.expose(),
-        };
-        // Sized up front for the worst escaping (6 bytes per byte, \u00XX),
-        // so the buffer never grows: growing would leave copies of the
-        // secret in freed memory.
-        let capacity = 6 * (self.client_id.len() + self.client_secret.expose().len()) + 64;
-        let mut buffer = Zeroizing::new(Vec::with_capacity(capacity));
-        serde_json::to_writer(&mut *buffer, &body).expect("two strings always serialise");
-        buffer
     }
 }
 
 impl TokenProtocol for LegacyTokenRequest {
-    fn request(&self) -> Request<'_> {
-        Request {
-            url: &self.url,
-            body: self.body(),
-            secret: &self.client_secret,
-        }
+    fn client(&self) -> &Client {
+        &self.client
     }
 
-    fn interpret(&self, reply: HttpReply) -> Result<IssuedToken, AttemptError> {
-        let HttpReply {
-            status,
-            retry_after,
-            body,
-        } = reply;
-        let fail = |status_code: Status, message: String| {
-            Error::new(status_code, message).redacted(self.client_secret.expose())
+    fn body(&self) -> Zeroizing<Vec<u8>> {
+        let Client { id, secret, .. } = &self.client;
+        let body = LegacyRequestBody {
+            client_id: id,
+            client_secret: secret.expose(),
         };
+        // Sized up front for the worst escaping (6 bytes per byte, \u00XX),
+        // so the buffer never grows: growing would leave copies of the
+        // secret in freed memory.
+        let capacity = 6 * (id.len() + secret.expose().len()) + 64;
+        let mut buffer = Zeroizing::new(Vec::with_capacity(capacity));
+        serde_json::to_writer(&mut *buffer, &body).expect("two strings always serialise");
+        buffer
+    }
+
+    fn parse_answer(&self, body: &[u8]) -> Result<IssuedToken, String> {
+        parse_legacy_answer(body)
+    }
+
+    /// 401 and 403 refuse the credentials; errorcode 10007 with them means
+    /// an enhanced package.
+    fn refusal(&self, status: u16, detail: &ErrorBody) -> Refusal {
+        let Client { url, id, .. } = &self.client;
+        let said = detail.describe_briefly();
         match status {
-            200..=299 => {
-                let body = body.ok_or_else(|| {
-                    AttemptError::Final(fail(
-                        Status::BadResponse,
-                        format!(
-                            "the answer from {} is larger than {MAX_BODY} bytes",
-                            self.url
-                        ),
-                    ))
-                })?;
-                parse_legacy_answer(&body).map_err(|why| {
-                    AttemptError::Final(fail(
-                        Status::BadResponse,
-                        format!("unexpected answer from {}: {why}", self.url),
-                    ))
-                })
+            401 | 403 if detail.errorcode == Some(ENHANCED_PACKAGE_ERRORCODE) => {
+                Refusal::Credentials(format!(
+                    "{url} answered HTTP {status}{said}: this is an enhanced installed package, \
+                     which must request tokens from /v2/token (OAuth 2.0 client credentials), \
+                     not the legacy /v1/requestToken: create the handle with \
+                     mc_auth_new_enhanced"
+                ))
             }
-            300..=399 => Err(AttemptError::Final(fail(
-                Status::Http,
-                format!(
-                    "{} answered HTTP {status}, a redirect; mcauth never follows redirects, \
-                     which would send the client secret to another address \
-                     (use the Authentication Base URI from Installed Packages)",
-                    self.url
-                ),
-            ))),
             401 | 403 => {
-                let detail = ServerError::parse(
-                    body.as_deref().map(Vec::as_slice),
-                    self.client_secret.expose(),
-                );
-                let message = if detail.errorcode == Some(ENHANCED_PACKAGE_ERRORCODE) {
-                    format!(
-                        "{} answered HTTP {status}{}: this is an enhanced installed package, \
-                         which must request tokens from /v2/token (OAuth 2.0 client credentials), \
-                         not the legacy /v1/requestToken: create the handle with \
-                         mc_auth_new_enhanced",
-                        self.url,
-                        detail.describe()
-                    )
-                } else {
-                    format!(
-                        "{} rejected client id '{}' with HTTP {status}{}",
-                        self.url,
-                        quote_client_id(&self.client_id),
-                        detail.describe()
-                    )
-                };
-                Err(AttemptError::Final(fail(Status::Unauthorized, message)))
+                let id = quote_client_id(id);
+                Refusal::Credentials(format!(
+                    "{url} rejected client id '{id}' with HTTP {status}{said}"
+                ))
             }
-            _ => {
-                let detail = ServerError::parse(
-                    body.as_deref().map(Vec::as_slice),
-                    self.client_secret.expose(),
-                );
-                let error = fail(
-                    Status::Http,
-                    format!("{} answered HTTP {status}{}", self.url, detail.describe()),
-                );
-                Err(answer::by_status(status, error, retry_after))
-            }
+            _ => Refusal::Other(format!("{url} answered HTTP {status}{said}")),
         }
     }
 }
@@ -154,6 +98,9 @@ pub(crate) fn parse_legacy_answer(body: &[u8]) -> Result<IssuedToken, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::Status;
+    use crate::http::retry::AttemptError;
+    use crate::token::test_support::{final_error, reply};
     use crate::token::MAX_LIFETIME;
     use serde_json::Value;
     use std::time::Duration;
@@ -162,21 +109,6 @@ mod tests {
 
     fn request() -> LegacyTokenRequest {
         LegacyTokenRequest::new(URL, "my-client", ClientSecret::new("sekrit-value"))
-    }
-
-    fn reply(status: u16, body: &str) -> HttpReply {
-        HttpReply {
-            status,
-            retry_after: None,
-            body: Some(Zeroizing::new(body.as_bytes().to_vec())),
-        }
-    }
-
-    fn final_error(result: Result<IssuedToken, AttemptError>) -> Error {
-        match result {
-            Err(AttemptError::Final(e)) => e,
-            other => panic!("expected a final error, got {other:?}"),
-        }
     }
 
     #[test]
@@ -226,14 +158,6 @@ mod tests {
             assert_eq!(err.status(), Status::BadResponse, "{body}");
             assert!(!err.message().contains("tok-visible"), "{}", err.message());
         }
-        let too_large = HttpReply {
-            status: 200,
-            retry_after: None,
-            body: None,
-        };
-        let err = final_error(request().interpret(too_large));
-        assert_eq!(err.status(), Status::BadResponse);
-        assert!(err.message().contains("larger than"));
     }
 
     #[test]
@@ -286,53 +210,15 @@ mod tests {
     }
 
     #[test]
-    fn redirects_are_refused() {
-        let err = final_error(request().interpret(reply(307, "")));
-        assert_eq!(err.status(), Status::Http);
-        assert!(err.message().contains("never follows redirects"));
-    }
-
-    #[test]
-    fn hostile_echoes_leave_no_piece_of_the_secret_in_the_message() {
-        let secret = "Sup3r\"S3cret&<Value>/0123456789";
-        let request = LegacyTokenRequest::new(URL, "id\u{7}\n", ClientSecret::new(secret));
-        for echo in crate::redact::hostile::echoes(secret) {
-            let body = serde_json::json!({ "message": echo, "errorcode": 1 }).to_string();
-            for status in [401, 500, 400] {
-                let message = match request.interpret(reply(status, &body)) {
-                    Err(AttemptError::Final(e)) | Err(AttemptError::Retryable { error: e, .. }) => {
-                        e.message().to_owned()
-                    }
-                    Ok(_) => panic!("a token from an error"),
-                };
-                crate::redact::hostile::assert_no_piece(secret, &message);
-            }
-        }
-    }
-
-    #[test]
     fn a_one_character_secret_blanks_no_other_word() {
         let request = LegacyTokenRequest::new(URL, "my-client", ClientSecret::new("e"));
         let body = r#"{"message":"Unauthorized request","errorcode":1}"#;
-        let err = final_error(request.interpret(reply(401, body)));
+        let m = final_error(request.interpret(reply(401, body)))
+            .message()
+            .to_owned();
         assert!(
-            err.message().contains("/v1/requestToken"),
-            "{}",
-            err.message()
+            m.contains("/v1/requestToken") && m.contains("Unauthorized request"),
+            "{m}"
         );
-        assert!(
-            err.message().contains("Unauthorized request"),
-            "{}",
-            err.message()
-        );
-    }
-
-    #[test]
-    fn an_echoed_secret_is_redacted() {
-        let err = final_error(request().interpret(reply(
-            401,
-            r#"{"message":"bad secret sekrit-value","errorcode":1}"#,
-        )));
-        assert!(!err.message().contains("sekrit-value"), "{}", err.message());
     }
 }

@@ -1,7 +1,8 @@
-//! The error details of a `/v2/token` answer, quoted safely: OAuth 2.0's
-//! `error` and `error_description`, and Marketing Cloud's own `message` and
-//! `errorcode` (its throttling answers use those). Only what the server said
-//! is quoted; nothing is invented.
+//! The error details of a token answer, quoted safely, for both endpoints:
+//! OAuth 2.0's `error` and `error_description` (`/v2/token`), and Marketing
+//! Cloud's own `message` and `errorcode` (`/v1/requestToken`, and the
+//! throttling answers of both). Only what the server said is quoted; nothing
+//! is invented.
 
 use crate::redact::quote_server_text;
 use serde_json::Value;
@@ -10,23 +11,23 @@ use serde_json::Value;
 const MAX_QUOTED: usize = 300;
 
 #[derive(Default, Debug)]
-pub struct OAuthError {
+pub struct ErrorBody {
     pub error: Option<String>,
     description: Option<String>,
     message: Option<String>,
-    errorcode: Option<i64>,
+    pub errorcode: Option<i64>,
 }
 
-impl OAuthError {
+impl ErrorBody {
     /// Quotes the server's text unless it echoes `secret` (checked on the
     /// whole text, before it is cut: `crate::redact`).
-    pub fn parse(body: Option<&[u8]>, secret: &str) -> OAuthError {
+    pub fn parse(body: Option<&[u8]>, secret: &str) -> ErrorBody {
         let Some(parsed) = body.and_then(|b| serde_json::from_slice(b).ok()) else {
-            return OAuthError::default();
+            return ErrorBody::default();
         };
         let parsed = super::WipedJson(parsed);
         let Value::Object(object) = &*parsed else {
-            return OAuthError::default();
+            return ErrorBody::default();
         };
         let text = |key: &str| {
             object
@@ -34,7 +35,7 @@ impl OAuthError {
                 .and_then(Value::as_str)
                 .map(|text| quote_server_text(text, secret, MAX_QUOTED))
         };
-        OAuthError {
+        ErrorBody {
             error: text("error"),
             description: text("error_description"),
             message: text("message"),
@@ -54,23 +55,38 @@ impl OAuthError {
     /// `: error "invalid_client": "Invalid client ID. …" (errorcode N)`, with
     /// whichever parts the answer had; empty when it had none.
     pub fn describe(&self) -> String {
-        let mut parts = Vec::new();
-        if let Some(error) = &self.error {
-            parts.push(format!("error \"{error}\""));
-        }
-        for text in [&self.description, &self.message].into_iter().flatten() {
-            parts.push(format!("\"{text}\""));
-        }
+        let error = self
+            .error
+            .as_ref()
+            .map(|error| format!("error \"{error}\""));
+        let texts = [&self.description, &self.message].into_iter().flatten();
+        self.with_code(error.into_iter().chain(texts.map(quoted)))
+    }
+
+    /// `: "…" (errorcode N)` with only the first text the answer had, of
+    /// `message`, `error_description` and `error`: the legacy endpoint's
+    /// messages quote one.
+    pub fn describe_briefly(&self) -> String {
+        let texts = [&self.message, &self.description, &self.error];
+        self.with_code(texts.into_iter().flatten().take(1).map(quoted))
+    }
+
+    /// `: part: part (errorcode N)`; empty when there is neither.
+    fn with_code(&self, parts: impl Iterator<Item = String>) -> String {
+        let parts: Vec<String> = parts.collect();
         let code = self
             .errorcode
             .map(|c| format!(" (errorcode {c})"))
             .unwrap_or_default();
         match parts.is_empty() {
-            true if code.is_empty() => String::new(),
             true => code,
             false => format!(": {}{code}", parts.join(": ")),
         }
     }
+}
+
+fn quoted(text: impl std::fmt::Display) -> String {
+    format!("\"{text}\"")
 }
 
 #[cfg(test)]
@@ -78,7 +94,7 @@ mod tests {
     use super::*;
 
     fn describe(body: &str) -> String {
-        OAuthError::parse(Some(body.as_bytes()), "the-secret").describe()
+        ErrorBody::parse(Some(body.as_bytes()), "the-secret").describe()
     }
 
     #[test]
@@ -101,7 +117,27 @@ mod tests {
         for nothing in ["", "<html>", "[]", r#"{"error":5}"#] {
             assert_eq!(describe(nothing), "", "{nothing}");
         }
-        assert_eq!(OAuthError::parse(None, "the-secret").describe(), "");
+        assert_eq!(ErrorBody::parse(None, "the-secret").describe(), "");
+    }
+
+    #[test]
+    fn briefly_is_the_first_text_of_message_description_and_error() {
+        let briefly =
+            |body: &str| ErrorBody::parse(Some(body.as_bytes()), "the-secret").describe_briefly();
+        assert_eq!(
+            briefly(r#"{"message":"Unauthorized","errorcode":1,"error":"x"}"#),
+            r#": "Unauthorized" (errorcode 1)"#
+        );
+        assert_eq!(
+            briefly(r#"{"error":"invalid_client","error_description":"Bad id."}"#),
+            r#": "Bad id.""#
+        );
+        assert_eq!(
+            briefly(r#"{"error":"invalid_grant"}"#),
+            r#": "invalid_grant""#
+        );
+        assert_eq!(briefly(r#"{"errorcode":7}"#), " (errorcode 7)");
+        assert_eq!(briefly("<html>"), "");
     }
 
     #[test]
@@ -119,7 +155,7 @@ mod tests {
 
     #[test]
     fn says_looks_in_the_description_ignoring_case() {
-        let e = OAuthError::parse(Some(
+        let e = ErrorBody::parse(Some(
             br#"{"error":"invalid_client","error_description":"Use the /V1/requestToken endpoint"}"#,
         ), "the-secret");
         assert!(e.says("/v1/requesttoken"));
