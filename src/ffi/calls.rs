@@ -3,9 +3,8 @@
 #![allow(clippy::missing_safety_doc)] // the header's "Pointers" clause, as in mod.rs
 
 use super::marshal::{malloc_string, out_arg, str_arg, string_out};
-use super::{boundary, mc_auth, mc_status};
+use super::{mc_auth, mc_status};
 use crate::auth::Auth;
-use crate::error::{Error, Status};
 use std::ffi::{c_char, c_int};
 
 /// Gets `<h:fueloauth xmlns="http://exacttarget.com"

@@ -27,7 +27,7 @@ mod tests;
 pub mod tokens;
 
 use crate::auth::Auth;
-use crate::error::{Error, Status};
+use crate::error::Status;
 use marshal::{credentials, handle, optional_str_arg, out_arg, str_arg, string_out};
 use std::ffi::{c_char, c_int, CStr};
 use std::path::Path;

@@ -3,7 +3,7 @@
 #![allow(clippy::missing_safety_doc)] // the header's "Pointers" clause, as in mod.rs
 
 use super::marshal::{check_buffer, copy_into, handle, malloc_string, out_arg};
-use super::{boundary, mc_auth, mc_status};
+use super::{mc_auth, mc_status};
 use crate::error::{Error, Status};
 use std::ffi::c_char;
 
