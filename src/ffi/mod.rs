@@ -20,6 +20,7 @@
 mod boundary;
 pub(crate) mod atfork;
 pub mod calls;
+mod entry;
 mod marshal;
 pub(crate) mod os;
 #[cfg(test)]
@@ -27,8 +28,9 @@ mod tests;
 pub mod tokens;
 
 use crate::auth::Auth;
-use crate::error::Status;
-use marshal::{credentials, handle, optional_str_arg, out_arg, str_arg, string_out};
+use crate::error::{Error, Status};
+use entry::handle_string;
+use marshal::{credentials, handle, optional_str_arg, out_arg, str_arg};
 use std::ffi::{c_char, c_int, CStr};
 use std::path::Path;
 use std::time::Duration;
@@ -263,10 +265,14 @@ pub unsafe extern "C" fn mc_shared_cache_error(
     auth: *const mc_auth,
     out_detail: *mut *mut c_char,
 ) -> mc_status {
-    ffi_boundary!(status {
-        // SAFETY: per this function's contract.
-        unsafe { string_out(auth, out_detail, |auth| Ok(auth.shared_cache_error().unwrap_or_default())) }
-    })
+    // SAFETY: per this function's contract.
+    unsafe { handle_string(auth, out_detail, shared_cache_detail) }
+}
+
+/// What `mc_shared_cache_error` gives: the detail, or an empty string when
+/// nothing went wrong.
+fn shared_cache_detail(auth: &Auth) -> Result<String, Error> {
+    Ok(auth.shared_cache_error().unwrap_or_default())
 }
 
 /// Releases a string returned by this library. NULL is fine. Never pass our

@@ -2,9 +2,11 @@
 //! cache, stamped with its generation, or with its time to live.
 #![allow(clippy::missing_safety_doc)] // the header's "Pointers" clause, as in mod.rs
 
+use super::entry::handle_string;
 use super::marshal::{check_buffer, copy_into, handle, malloc_string, out_arg};
 use super::{mc_auth, mc_status};
 use crate::error::{Error, Status};
+use crate::Served;
 use std::ffi::c_char;
 
 /// Gets the access token: from the process-wide cache when it is fresh,
@@ -19,14 +21,14 @@ pub unsafe extern "C" fn mc_get_token(
     auth: *const mc_auth,
     out_token: *mut *mut c_char,
 ) -> mc_status {
-    ffi_boundary!(status {
-        // SAFETY: per this function's contract.
-        let slot = unsafe { out_arg(out_token, "the output pointer") }?;
-        let auth = unsafe { handle(auth) }?;
-        // Copy straight out of this thread's cached copy: no lock, one copy.
-        *slot = auth.with_token(|served| malloc_string(served.token.as_str()))??;
-        Ok(())
-    })
+    // SAFETY: per this function's contract.
+    unsafe { handle_string(auth, out_token, |auth| auth.with_token(malloc_token)?) }
+}
+
+/// Copies the token straight out of this thread's cached copy: no lock, and
+/// one copy on the hot path.
+fn malloc_token(served: Served<'_>) -> Result<*mut c_char, Error> {
+    malloc_string(served.token.as_str())
 }
 
 /// A buffer of this many bytes always holds a token and its NUL: the auth
