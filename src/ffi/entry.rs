@@ -7,11 +7,76 @@
 //! Every helper is `unsafe` for the header's "Pointers" clause: its pointer
 //! arguments are an export's, passed on under that export's contract.
 
-use super::marshal::{handle, malloc_string, out_arg};
+use super::marshal::{handle, malloc_string, optional_str_arg, out_arg, str_arg};
 use super::{mc_auth, mc_status};
 use crate::auth::Auth;
 use crate::error::Error;
 use std::ffi::c_char;
+
+/// What the call of a status-only export returns: nothing (it cannot fail),
+/// or whether it failed.
+pub(super) trait CallOutcome {
+    fn into_result(self) -> Result<(), Error>;
+}
+
+impl CallOutcome for () {
+    fn into_result(self) -> Result<(), Error> {
+        Ok(())
+    }
+}
+
+impl CallOutcome for Result<(), Error> {
+    fn into_result(self) -> Result<(), Error> {
+        self
+    }
+}
+
+/// Runs `call` on the handle: the setters and other calls with no output.
+pub(super) unsafe fn handle_call<R: CallOutcome>(
+    auth: *const mc_auth,
+    call: impl FnOnce(&Auth) -> R,
+) -> mc_status {
+    ffi_boundary!(status {
+        // SAFETY: passed on from the export's contract.
+        let auth = unsafe { handle(auth) }?;
+        call(auth).into_result()
+    })
+}
+
+/// As `handle_call`, with a required string argument, decoded after the
+/// handle and lent to `call` as what it takes (`str`, `Path`); `name` is
+/// what error messages call it.
+pub(super) unsafe fn handle_call_str<A: ?Sized, R: CallOutcome>(
+    auth: *const mc_auth,
+    arg: *const c_char,
+    name: &str,
+    call: impl FnOnce(&Auth, &A) -> R,
+) -> mc_status
+where
+    str: AsRef<A>,
+{
+    // SAFETY: passed on from the export's contract.
+    unsafe {
+        handle_call(auth, |auth| {
+            call(auth, str_arg(arg, name)?.as_ref()).into_result()
+        })
+    }
+}
+
+/// As `handle_call_str`, for an argument that may be NULL (`None`).
+pub(super) unsafe fn handle_call_optional_str<R: CallOutcome>(
+    auth: *const mc_auth,
+    arg: *const c_char,
+    name: &str,
+    call: impl FnOnce(&Auth, Option<&str>) -> R,
+) -> mc_status {
+    // SAFETY: passed on from the export's contract.
+    unsafe {
+        handle_call(auth, |auth| {
+            call(auth, optional_str_arg(arg, name)?).into_result()
+        })
+    }
+}
 
 /// A string an export hands to the caller through a `char **`.
 pub(super) trait CallerString {

@@ -29,10 +29,9 @@ pub mod tokens;
 
 use crate::auth::Auth;
 use crate::error::{Error, Status};
-use entry::handle_string;
-use marshal::{credentials, handle, optional_str_arg, out_arg, str_arg};
+use entry::{handle_call, handle_call_optional_str, handle_call_str, handle_string};
+use marshal::{credentials, optional_str_arg, out_arg};
 use std::ffi::{c_char, c_int, CStr};
-use std::path::Path;
 use std::time::Duration;
 
 /// A handle on one set of Marketing Cloud credentials. Opaque.
@@ -128,13 +127,12 @@ pub unsafe extern "C" fn mc_auth_invalidate(
     auth: *const mc_auth,
     rejected_token: *const c_char,
 ) -> mc_status {
-    ffi_boundary!(status {
-        // SAFETY: per this function's contract.
-        let auth = unsafe { handle(auth) }?;
-        let rejected = unsafe { optional_str_arg(rejected_token, "the rejected token") }?;
-        auth.invalidate(rejected);
-        Ok(())
-    })
+    // SAFETY: per this function's contract.
+    unsafe {
+        handle_call_optional_str(auth, rejected_token, "the rejected token", |auth, token| {
+            auth.invalidate(token);
+        })
+    }
 }
 
 /// Sets the time budget of each call on this handle, in milliseconds
@@ -145,11 +143,9 @@ pub unsafe extern "C" fn mc_auth_invalidate(
 /// calls already under way keep the budget they started with.
 #[no_mangle]
 pub unsafe extern "C" fn mc_auth_set_timeout_ms(auth: *mut mc_auth, timeout_ms: u32) -> mc_status {
-    ffi_boundary!(status {
-        // SAFETY: per this function's contract.
-        let auth = unsafe { handle(auth) }?;
-        auth.set_timeout(Duration::from_millis(u64::from(timeout_ms)))
-    })
+    let timeout = Duration::from_millis(timeout_ms.into());
+    // SAFETY: per this function's contract.
+    unsafe { handle_call(auth, |auth| auth.set_timeout(timeout)) }
 }
 
 /// Sets how many seconds before expiry the token is refreshed (default
@@ -162,12 +158,9 @@ pub unsafe extern "C" fn mc_auth_set_refresh_margin_secs(
     auth: *mut mc_auth,
     secs: u32,
 ) -> mc_status {
-    ffi_boundary!(status {
-        // SAFETY: per this function's contract.
-        let auth = unsafe { handle(auth) }?;
-        auth.set_refresh_margin(Duration::from_secs(u64::from(secs)));
-        Ok(())
-    })
+    let margin = Duration::from_secs(secs.into());
+    // SAFETY: per this function's contract.
+    unsafe { handle_call(auth, |auth| auth.set_refresh_margin(margin)) }
 }
 
 /// Trusts every certificate of the PEM bundle at `pem_path` in addition to
@@ -180,12 +173,8 @@ pub unsafe extern "C" fn mc_auth_set_ca_file(
     auth: *mut mc_auth,
     pem_path: *const c_char,
 ) -> mc_status {
-    ffi_boundary!(status {
-        // SAFETY: per this function's contract.
-        let auth = unsafe { handle(auth) }?;
-        let path = unsafe { str_arg(pem_path, "the CA file path") }?;
-        auth.set_ca_file(Path::new(path))
-    })
+    // SAFETY: per this function's contract.
+    unsafe { handle_call_str(auth, pem_path, "the CA file path", Auth::set_ca_file) }
 }
 
 /// Sends every request of this handle through the HTTP proxy
@@ -199,12 +188,8 @@ pub unsafe extern "C" fn mc_auth_set_proxy(
     auth: *mut mc_auth,
     proxy_url: *const c_char,
 ) -> mc_status {
-    ffi_boundary!(status {
-        // SAFETY: per this function's contract.
-        let auth = unsafe { handle(auth) }?;
-        let url = unsafe { str_arg(proxy_url, "the proxy URL") }?;
-        auth.set_proxy(url)
-    })
+    // SAFETY: per this function's contract.
+    unsafe { handle_call_str(auth, proxy_url, "the proxy URL", Auth::set_proxy) }
 }
 
 /// Sets how many times one call may send the token request, retries
@@ -213,11 +198,8 @@ pub unsafe extern "C" fn mc_auth_set_proxy(
 /// Thread safety: may be called concurrently with other calls on the handle.
 #[no_mangle]
 pub unsafe extern "C" fn mc_auth_set_max_attempts(auth: *mut mc_auth, attempts: u32) -> mc_status {
-    ffi_boundary!(status {
-        // SAFETY: per this function's contract.
-        let auth = unsafe { handle(auth) }?;
-        auth.set_max_attempts(attempts)
-    })
+    // SAFETY: per this function's contract.
+    unsafe { handle_call(auth, |auth| auth.set_max_attempts(attempts)) }
 }
 
 /// Shares this handle's tokens with other processes through `store_url`, or
@@ -244,12 +226,15 @@ pub unsafe extern "C" fn mc_auth_set_shared_cache(
     auth: *mut mc_auth,
     store_url: *const c_char,
 ) -> mc_status {
-    ffi_boundary!(status {
-        // SAFETY: per this function's contract.
-        let auth = unsafe { handle(auth) }?;
-        let url = unsafe { optional_str_arg(store_url, "the shared cache URL") }?;
-        auth.set_shared_cache(url)
-    })
+    // SAFETY: per this function's contract.
+    unsafe {
+        handle_call_optional_str(
+            auth,
+            store_url,
+            "the shared cache URL",
+            Auth::set_shared_cache,
+        )
+    }
 }
 
 /// Gets what went wrong with the shared cache in this handle's latest use of
