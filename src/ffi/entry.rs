@@ -7,9 +7,12 @@
 //! Every helper is `unsafe` for the header's "Pointers" clause: its pointer
 //! arguments are an export's, passed on under that export's contract.
 
-use super::marshal::{handle, malloc_string, optional_str_arg, out_arg, str_arg};
+use super::marshal::{
+    check_buffer, copy_into, handle, malloc_string, optional_str_arg, out_arg, str_arg,
+};
 use super::{mc_auth, mc_status};
 use crate::auth::Auth;
+use crate::cache::Served;
 use crate::error::Error;
 use std::ffi::c_char;
 
@@ -120,4 +123,26 @@ pub(super) unsafe fn handle_string<S: CallerString>(
 ) -> mc_status {
     // SAFETY: passed on from the export's contract.
     unsafe { string_out(out, || produce(handle(auth)?)) }
+}
+
+/// What copies the served token into the caller's buffer (see `token_into`).
+pub(super) type CopyToken<'a> = &'a mut dyn FnMut(Served<'_>) -> Result<(), Error>;
+
+/// Copies a token into the caller's `buffer` of `capacity` bytes: `serve`
+/// gets it from the handle (however its export does) and lends it to the
+/// copy it is given, as `Auth::with_token` does: the outer result says
+/// whether a token was served, the inner one whether it was copied.
+pub(super) unsafe fn token_into(
+    auth: *const mc_auth,
+    buffer: *mut c_char,
+    capacity: usize,
+    serve: impl FnOnce(&Auth, CopyToken<'_>) -> Result<Result<(), Error>, Error>,
+) -> mc_status {
+    ffi_boundary!(status {
+        // SAFETY: passed on from the export's contract.
+        let auth = unsafe { handle(auth) }?;
+        check_buffer(buffer)?;
+        // SAFETY: `buffer` holds `capacity` writable bytes, per the contract.
+        serve(auth, &mut |served| unsafe { copy_into(served.token.as_str(), buffer, capacity) })?
+    })
 }
