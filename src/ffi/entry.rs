@@ -8,7 +8,7 @@
 //! arguments are an export's, passed on under that export's contract.
 
 use super::marshal::{
-    check_buffer, copy_into, handle, malloc_string, optional_str_arg, out_arg, str_arg,
+    check_buffer, copy_into, credentials, handle, malloc_string, optional_str_arg, out_arg, str_arg,
 };
 use super::{mc_auth, mc_status};
 use crate::auth::Auth;
@@ -144,5 +144,25 @@ pub(super) unsafe fn token_into(
         check_buffer(buffer)?;
         // SAFETY: `buffer` holds `capacity` writable bytes, per the contract.
         serve(auth, &mut |served| unsafe { copy_into(served.token.as_str(), buffer, capacity) })?
+    })
+}
+
+/// Makes a handle with `make` from the three strings every handle is made
+/// from (`make` may decode more arguments); `*out` receives it.
+pub(super) unsafe fn new_handle(
+    subdomain: *const c_char,
+    client_id: *const c_char,
+    client_secret: *const c_char,
+    out: *mut *mut mc_auth,
+    make: impl FnOnce(&str, &str, &str) -> Result<Auth, Error>,
+) -> mc_status {
+    ffi_boundary!(status {
+        // SAFETY: passed on from the export's contract.
+        let slot = unsafe { out_arg(out, "the output pointer") }?;
+        let (subdomain, id, secret) = unsafe { credentials(subdomain, client_id, client_secret) }?;
+        let auth = make(subdomain, id, secret)?;
+        // The caller releases it with `mc_auth_free`.
+        *slot = Box::into_raw(Box::new(mc_auth { auth }));
+        Ok(())
     })
 }

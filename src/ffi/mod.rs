@@ -3,8 +3,11 @@
 //! The conventions (statuses, out-pointers, ownership, pointer validity,
 //! threads) are stated once, in the header's banner (`cbindgen.toml`,
 //! `header`); every export below follows them and documents only what is
-//! its own. Each export's body runs inside `ffi_boundary!` (`boundary`), and
-//! C values are turned into Rust ones by `marshal`.
+//! its own. Every export runs inside `ffi_boundary!` (`boundary`), and C
+//! values are turned into Rust ones and back by `marshal`. Most exports come
+//! in a few shapes (a call on the handle, a string for the caller, a token
+//! into the caller's buffer, a new handle), which `entry` runs, so that each
+//! of them says only what is its own; the others use the two directly.
 //!
 //! The exports: handles, settings and library strings here; getting the
 //! token in `tokens`; what calls need (SOAP header, rejection check, API
@@ -29,8 +32,8 @@ pub mod tokens;
 
 use crate::auth::Auth;
 use crate::error::{Error, Status};
-use entry::{handle_call, handle_call_optional_str, handle_call_str, handle_string};
-use marshal::{credentials, optional_str_arg, out_arg};
+use entry::{handle_call, handle_call_optional_str, handle_call_str, handle_string, new_handle};
+use marshal::optional_str_arg;
 use std::ffi::{c_char, c_int, CStr};
 use std::time::Duration;
 
@@ -38,11 +41,6 @@ use std::time::Duration;
 #[derive(Debug)]
 pub struct mc_auth {
     auth: Auth,
-}
-
-/// A new handle for the caller, who releases it with `mc_auth_free`.
-fn into_handle(auth: Auth) -> *mut mc_auth {
-    Box::into_raw(Box::new(mc_auth { auth }))
 }
 
 /// The C name of `Status`. build.rs writes its definition into the header
@@ -66,13 +64,8 @@ pub unsafe extern "C" fn mc_auth_new(
     client_secret: *const c_char,
     out: *mut *mut mc_auth,
 ) -> mc_status {
-    ffi_boundary!(status {
-        // SAFETY: per this function's contract, every pointer is NULL or valid.
-        let slot = unsafe { out_arg(out, "the output pointer") }?;
-        let (subdomain, id, secret) = unsafe { credentials(subdomain, client_id, client_secret) }?;
-        *slot = into_handle(Auth::new(subdomain, id, secret)?);
-        Ok(())
-    })
+    // SAFETY: per this function's contract.
+    unsafe { new_handle(subdomain, client_id, client_secret, out, Auth::new) }
 }
 
 /// Creates a handle on an enhanced installed package, whose tokens come from
@@ -104,15 +97,20 @@ pub unsafe extern "C" fn mc_auth_new_enhanced(
     scope: *const c_char,
     out: *mut *mut mc_auth,
 ) -> mc_status {
-    ffi_boundary!(status {
-        // SAFETY: per this function's contract, every pointer is NULL or valid.
-        let slot = unsafe { out_arg(out, "the output pointer") }?;
-        let (subdomain, id, secret) = unsafe { credentials(subdomain, client_id, client_secret) }?;
-        let account_id = unsafe { optional_str_arg(account_id, "the account_id") }?;
-        let scope = unsafe { optional_str_arg(scope, "the scope") }?;
-        *slot = into_handle(Auth::new_enhanced(subdomain, id, secret, account_id, scope)?);
-        Ok(())
-    })
+    // SAFETY: per this function's contract.
+    unsafe {
+        new_handle(
+            subdomain,
+            client_id,
+            client_secret,
+            out,
+            |subdomain, id, secret| {
+                let account_id = optional_str_arg(account_id, "the account_id")?;
+                let scope = optional_str_arg(scope, "the scope")?;
+                Auth::new_enhanced(subdomain, id, secret, account_id, scope)
+            },
+        )
+    }
 }
 
 /// After a REST or SOAP call answered 401 with `rejected_token`: drops the
