@@ -58,7 +58,22 @@ impl PanicValue for *const c_char {
     }
 }
 
-pub(super) fn panic_message(payload: &(dyn std::any::Any + Send)) -> &str {
+/// The status of a `status { … }` body's outcome, recording a failure (or
+/// a panic, as `MC_ERR_INTERNAL`) for `mc_last_error`.
+pub(super) fn into_status(result: std::thread::Result<Result<(), Error>>) -> Status {
+    let error = match result {
+        Ok(Ok(())) => return Status::Ok,
+        Ok(Err(error)) => error,
+        Err(payload) => Error::new(
+            Status::Internal,
+            format!("panic: {}", panic_message(payload.as_ref())),
+        ),
+    };
+    record_error(&error);
+    error.status()
+}
+
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> &str {
     payload
         .downcast_ref::<&str>()
         .copied()
@@ -72,29 +87,15 @@ pub(super) fn panic_message(payload: &(dyn std::any::Any + Send)) -> &str {
 /// or its type's `PanicValue`.
 macro_rules! ffi_boundary {
     (status $body:block) => {{
-        let result =
-            ::std::panic::catch_unwind(::std::panic::AssertUnwindSafe(|| -> Result<(), Error> {
-                $body
-            }));
-        match result {
-            Ok(Ok(())) => Status::Ok,
-            Ok(Err(error)) => {
-                boundary::record_error(&error);
-                error.status()
-            }
-            Err(payload) => {
-                boundary::record_error(&Error::new(
-                    Status::Internal,
-                    format!("panic: {}", boundary::panic_message(payload.as_ref())),
-                ));
-                Status::Internal
-            }
-        }
+        let result = ::std::panic::catch_unwind(::std::panic::AssertUnwindSafe(
+            || -> ::std::result::Result<(), $crate::error::Error> { $body },
+        ));
+        $crate::ffi::boundary::into_status(result)
     }};
     ($body:block) => {{
         match ::std::panic::catch_unwind(::std::panic::AssertUnwindSafe(|| $body)) {
             Ok(value) => value,
-            Err(_) => boundary::PanicValue::on_panic(),
+            Err(_) => $crate::ffi::boundary::PanicValue::on_panic(),
         }
     }};
 }

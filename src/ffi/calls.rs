@@ -2,10 +2,11 @@
 //! whether an answer rejected the token, and the API's addresses.
 #![allow(clippy::missing_safety_doc)] // the header's "Pointers" clause, as in mod.rs
 
-use super::marshal::{malloc_string, out_arg, str_arg, string_out};
-use super::{boundary, mc_auth, mc_status};
+use super::entry::{handle_string, string_out};
+use super::marshal::str_arg;
+use super::{mc_auth, mc_status};
 use crate::auth::Auth;
-use crate::error::{Error, Status};
+use crate::soap::fueloauth_header;
 use std::ffi::{c_char, c_int};
 
 /// Gets `<h:fueloauth xmlns="http://exacttarget.com"
@@ -20,10 +21,8 @@ pub unsafe extern "C" fn mc_soap_header(
     auth: *const mc_auth,
     out_header: *mut *mut c_char,
 ) -> mc_status {
-    ffi_boundary!(status {
-        // SAFETY: per this function's contract.
-        unsafe { string_out(auth, out_header, Auth::soap_header) }
-    })
+    // SAFETY: per this function's contract.
+    unsafe { handle_string(auth, out_header, Auth::soap_header) }
 }
 
 /// Gets the `fueloauth` header element, as `mc_soap_header` does, for
@@ -39,13 +38,12 @@ pub unsafe extern "C" fn mc_soap_header_for(
     token: *const c_char,
     out_header: *mut *mut c_char,
 ) -> mc_status {
-    ffi_boundary!(status {
-        // SAFETY: per this function's contract.
-        let slot = unsafe { out_arg(out_header, "the output pointer") }?;
-        let token = unsafe { str_arg(token, "the token") }?;
-        *slot = malloc_string(&crate::soap::fueloauth_header(token)?)?;
-        Ok(())
-    })
+    // SAFETY: per this function's contract.
+    unsafe {
+        string_out(out_header, || {
+            fueloauth_header(str_arg(token, "the token")?)
+        })
+    }
 }
 
 /// 1 when an API answer means "this access token was rejected: invalidate
@@ -85,10 +83,8 @@ pub unsafe extern "C" fn mc_rest_base_url(
     auth: *const mc_auth,
     out_url: *mut *mut c_char,
 ) -> mc_status {
-    ffi_boundary!(status {
-        // SAFETY: per this function's contract.
-        unsafe { string_out(auth, out_url, Auth::rest_base_url) }
-    })
+    // SAFETY: per this function's contract.
+    unsafe { handle_string(auth, out_url, Auth::rest_base_url) }
 }
 
 /// Gets `https://SUB.soap.marketingcloudapis.com/Service.asmx`.
@@ -101,8 +97,6 @@ pub unsafe extern "C" fn mc_soap_endpoint(
     auth: *const mc_auth,
     out_url: *mut *mut c_char,
 ) -> mc_status {
-    ffi_boundary!(status {
-        // SAFETY: per this function's contract.
-        unsafe { string_out(auth, out_url, Auth::soap_endpoint) }
-    })
+    // SAFETY: per this function's contract.
+    unsafe { handle_string(auth, out_url, Auth::soap_endpoint) }
 }

@@ -151,21 +151,3 @@ pub(super) unsafe fn copy_into(s: &str, buffer: *mut c_char, capacity: usize) ->
     }
     Ok(())
 }
-
-/// Runs `produce` and hands its string to the caller through `out`.
-///
-/// # Safety
-/// As for `out_arg` and `handle`.
-pub(super) unsafe fn string_out(
-    auth: *const mc_auth,
-    out: *mut *mut c_char,
-    produce: impl FnOnce(&Auth) -> Result<String, Error>,
-) -> Result<(), Error> {
-    // SAFETY: forwarded from the export's contract.
-    let slot = unsafe { out_arg(out, "the output pointer") }?;
-    // SAFETY: forwarded from the export's contract.
-    let auth = unsafe { handle(auth) }?;
-    let value = produce(auth)?;
-    *slot = malloc_string(&value)?;
-    Ok(())
-}

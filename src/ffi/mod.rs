@@ -3,8 +3,11 @@
 //! The conventions (statuses, out-pointers, ownership, pointer validity,
 //! threads) are stated once, in the header's banner (`cbindgen.toml`,
 //! `header`); every export below follows them and documents only what is
-//! its own. Each export's body runs inside `ffi_boundary!` (`boundary`), and
-//! C values are turned into Rust ones by `marshal`.
+//! its own. Every export runs inside `ffi_boundary!` (`boundary`), and C
+//! values are turned into Rust ones and back by `marshal`. Most exports come
+//! in a few shapes (a call on the handle, a string for the caller, a token
+//! into the caller's buffer, a new handle), which `entry` runs, so that each
+//! of them says only what is its own; the others use the two directly.
 //!
 //! The exports: handles, settings and library strings here; getting the
 //! token in `tokens`; what calls need (SOAP header, rejection check, API
@@ -20,6 +23,7 @@
 mod boundary;
 pub(crate) mod atfork;
 pub mod calls;
+mod entry;
 mod marshal;
 pub(crate) mod os;
 #[cfg(test)]
@@ -28,20 +32,15 @@ pub mod tokens;
 
 use crate::auth::Auth;
 use crate::error::{Error, Status};
-use marshal::{credentials, handle, optional_str_arg, out_arg, str_arg, string_out};
+use entry::{handle_call, handle_call_optional_str, handle_call_str, handle_string, new_handle};
+use marshal::optional_str_arg;
 use std::ffi::{c_char, c_int, CStr};
-use std::path::Path;
 use std::time::Duration;
 
 /// A handle on one set of Marketing Cloud credentials. Opaque.
 #[derive(Debug)]
 pub struct mc_auth {
     auth: Auth,
-}
-
-/// A new handle for the caller, who releases it with `mc_auth_free`.
-fn into_handle(auth: Auth) -> *mut mc_auth {
-    Box::into_raw(Box::new(mc_auth { auth }))
 }
 
 /// The C name of `Status`. build.rs writes its definition into the header
@@ -65,13 +64,8 @@ pub unsafe extern "C" fn mc_auth_new(
     client_secret: *const c_char,
     out: *mut *mut mc_auth,
 ) -> mc_status {
-    ffi_boundary!(status {
-        // SAFETY: per this function's contract, every pointer is NULL or valid.
-        let slot = unsafe { out_arg(out, "the output pointer") }?;
-        let (subdomain, id, secret) = unsafe { credentials(subdomain, client_id, client_secret) }?;
-        *slot = into_handle(Auth::new(subdomain, id, secret)?);
-        Ok(())
-    })
+    // SAFETY: per this function's contract.
+    unsafe { new_handle(subdomain, client_id, client_secret, out, Auth::new) }
 }
 
 /// Creates a handle on an enhanced installed package, whose tokens come from
@@ -103,15 +97,20 @@ pub unsafe extern "C" fn mc_auth_new_enhanced(
     scope: *const c_char,
     out: *mut *mut mc_auth,
 ) -> mc_status {
-    ffi_boundary!(status {
-        // SAFETY: per this function's contract, every pointer is NULL or valid.
-        let slot = unsafe { out_arg(out, "the output pointer") }?;
-        let (subdomain, id, secret) = unsafe { credentials(subdomain, client_id, client_secret) }?;
-        let account_id = unsafe { optional_str_arg(account_id, "the account_id") }?;
-        let scope = unsafe { optional_str_arg(scope, "the scope") }?;
-        *slot = into_handle(Auth::new_enhanced(subdomain, id, secret, account_id, scope)?);
-        Ok(())
-    })
+    // SAFETY: per this function's contract.
+    unsafe {
+        new_handle(
+            subdomain,
+            client_id,
+            client_secret,
+            out,
+            |subdomain, id, secret| {
+                let account_id = optional_str_arg(account_id, "the account_id")?;
+                let scope = optional_str_arg(scope, "the scope")?;
+                Auth::new_enhanced(subdomain, id, secret, account_id, scope)
+            },
+        )
+    }
 }
 
 /// After a REST or SOAP call answered 401 with `rejected_token`: drops the
@@ -126,13 +125,12 @@ pub unsafe extern "C" fn mc_auth_invalidate(
     auth: *const mc_auth,
     rejected_token: *const c_char,
 ) -> mc_status {
-    ffi_boundary!(status {
-        // SAFETY: per this function's contract.
-        let auth = unsafe { handle(auth) }?;
-        let rejected = unsafe { optional_str_arg(rejected_token, "the rejected token") }?;
-        auth.invalidate(rejected);
-        Ok(())
-    })
+    // SAFETY: per this function's contract.
+    unsafe {
+        handle_call_optional_str(auth, rejected_token, "the rejected token", |auth, token| {
+            auth.invalidate(token);
+        })
+    }
 }
 
 /// Sets the time budget of each call on this handle, in milliseconds
@@ -143,11 +141,9 @@ pub unsafe extern "C" fn mc_auth_invalidate(
 /// calls already under way keep the budget they started with.
 #[no_mangle]
 pub unsafe extern "C" fn mc_auth_set_timeout_ms(auth: *mut mc_auth, timeout_ms: u32) -> mc_status {
-    ffi_boundary!(status {
-        // SAFETY: per this function's contract.
-        let auth = unsafe { handle(auth) }?;
-        auth.set_timeout(Duration::from_millis(u64::from(timeout_ms)))
-    })
+    let timeout = Duration::from_millis(timeout_ms.into());
+    // SAFETY: per this function's contract.
+    unsafe { handle_call(auth, |auth| auth.set_timeout(timeout)) }
 }
 
 /// Sets how many seconds before expiry the token is refreshed (default
@@ -160,12 +156,9 @@ pub unsafe extern "C" fn mc_auth_set_refresh_margin_secs(
     auth: *mut mc_auth,
     secs: u32,
 ) -> mc_status {
-    ffi_boundary!(status {
-        // SAFETY: per this function's contract.
-        let auth = unsafe { handle(auth) }?;
-        auth.set_refresh_margin(Duration::from_secs(u64::from(secs)));
-        Ok(())
-    })
+    let margin = Duration::from_secs(secs.into());
+    // SAFETY: per this function's contract.
+    unsafe { handle_call(auth, |auth| auth.set_refresh_margin(margin)) }
 }
 
 /// Trusts every certificate of the PEM bundle at `pem_path` in addition to
@@ -178,12 +171,8 @@ pub unsafe extern "C" fn mc_auth_set_ca_file(
     auth: *mut mc_auth,
     pem_path: *const c_char,
 ) -> mc_status {
-    ffi_boundary!(status {
-        // SAFETY: per this function's contract.
-        let auth = unsafe { handle(auth) }?;
-        let path = unsafe { str_arg(pem_path, "the CA file path") }?;
-        auth.set_ca_file(Path::new(path))
-    })
+    // SAFETY: per this function's contract.
+    unsafe { handle_call_str(auth, pem_path, "the CA file path", Auth::set_ca_file) }
 }
 
 /// Sends every request of this handle through the HTTP proxy
@@ -197,12 +186,8 @@ pub unsafe extern "C" fn mc_auth_set_proxy(
     auth: *mut mc_auth,
     proxy_url: *const c_char,
 ) -> mc_status {
-    ffi_boundary!(status {
-        // SAFETY: per this function's contract.
-        let auth = unsafe { handle(auth) }?;
-        let url = unsafe { str_arg(proxy_url, "the proxy URL") }?;
-        auth.set_proxy(url)
-    })
+    // SAFETY: per this function's contract.
+    unsafe { handle_call_str(auth, proxy_url, "the proxy URL", Auth::set_proxy) }
 }
 
 /// Sets how many times one call may send the token request, retries
@@ -211,11 +196,8 @@ pub unsafe extern "C" fn mc_auth_set_proxy(
 /// Thread safety: may be called concurrently with other calls on the handle.
 #[no_mangle]
 pub unsafe extern "C" fn mc_auth_set_max_attempts(auth: *mut mc_auth, attempts: u32) -> mc_status {
-    ffi_boundary!(status {
-        // SAFETY: per this function's contract.
-        let auth = unsafe { handle(auth) }?;
-        auth.set_max_attempts(attempts)
-    })
+    // SAFETY: per this function's contract.
+    unsafe { handle_call(auth, |auth| auth.set_max_attempts(attempts)) }
 }
 
 /// Shares this handle's tokens with other processes through `store_url`, or
@@ -242,12 +224,15 @@ pub unsafe extern "C" fn mc_auth_set_shared_cache(
     auth: *mut mc_auth,
     store_url: *const c_char,
 ) -> mc_status {
-    ffi_boundary!(status {
-        // SAFETY: per this function's contract.
-        let auth = unsafe { handle(auth) }?;
-        let url = unsafe { optional_str_arg(store_url, "the shared cache URL") }?;
-        auth.set_shared_cache(url)
-    })
+    // SAFETY: per this function's contract.
+    unsafe {
+        handle_call_optional_str(
+            auth,
+            store_url,
+            "the shared cache URL",
+            Auth::set_shared_cache,
+        )
+    }
 }
 
 /// Gets what went wrong with the shared cache in this handle's latest use of
@@ -263,10 +248,14 @@ pub unsafe extern "C" fn mc_shared_cache_error(
     auth: *const mc_auth,
     out_detail: *mut *mut c_char,
 ) -> mc_status {
-    ffi_boundary!(status {
-        // SAFETY: per this function's contract.
-        unsafe { string_out(auth, out_detail, |auth| Ok(auth.shared_cache_error().unwrap_or_default())) }
-    })
+    // SAFETY: per this function's contract.
+    unsafe { handle_string(auth, out_detail, shared_cache_detail) }
+}
+
+/// What `mc_shared_cache_error` gives: the detail, or an empty string when
+/// nothing went wrong.
+fn shared_cache_detail(auth: &Auth) -> Result<String, Error> {
+    Ok(auth.shared_cache_error().unwrap_or_default())
 }
 
 /// Releases a string returned by this library. NULL is fine. Never pass our

@@ -103,3 +103,89 @@ fn status_texts_are_static_and_total() {
     let version = unsafe { CStr::from_ptr(mc_version()) }.to_str().unwrap();
     assert_eq!(version, env!("CARGO_PKG_VERSION"));
 }
+
+/// A handle that sends nothing in these tests: only settings and the cache
+/// are touched.
+fn test_handle(client_id: &CStr) -> *mut mc_auth {
+    let mut auth = ptr::null_mut();
+    let sub = c"mc563885gzs27c5t9-63k636ttgm";
+    let status = unsafe { mc_auth_new(sub.as_ptr(), client_id.as_ptr(), c"s".as_ptr(), &mut auth) };
+    assert_eq!(status, Status::Ok);
+    auth
+}
+
+#[test]
+fn setters_name_the_argument_they_refuse() {
+    let auth = test_handle(c"setters");
+    unsafe {
+        assert_eq!(mc_auth_set_timeout_ms(auth, 0), Status::InvalidArgument);
+        assert!(last_error().contains("timeout"));
+        assert_eq!(mc_auth_set_timeout_ms(auth, 5000), Status::Ok);
+        assert_eq!(mc_auth_set_refresh_margin_secs(auth, 60), Status::Ok);
+        assert_eq!(mc_auth_set_max_attempts(auth, 0), Status::InvalidArgument);
+        assert_eq!(
+            mc_auth_set_ca_file(auth, ptr::null()),
+            Status::InvalidArgument
+        );
+        assert!(last_error().contains("the CA file path is NULL"));
+        let bad = [0x66u8, 0xff, 0x00];
+        assert_eq!(
+            mc_auth_set_proxy(auth, bad.as_ptr().cast()),
+            Status::InvalidArgument
+        );
+        assert!(last_error().contains("the proxy URL is not valid UTF-8"));
+        // NULL is allowed where the argument is optional.
+        assert_eq!(mc_auth_set_shared_cache(auth, ptr::null()), Status::Ok);
+        assert_eq!(mc_auth_invalidate(auth, ptr::null()), Status::Ok);
+        assert_eq!(
+            mc_auth_set_timeout_ms(ptr::null_mut(), 1),
+            Status::InvalidArgument
+        );
+        assert!(last_error().contains("the handle is NULL"));
+        mc_auth_free(auth);
+    }
+}
+
+#[test]
+fn the_cached_only_read_leaves_the_buffer_untouched_when_nothing_is_cached() {
+    let auth = test_handle(c"nothing cached");
+    let mut buffer = [b'x' as c_char; 8];
+    unsafe {
+        let status = mc_get_cached_token_into(auth, buffer.as_mut_ptr(), buffer.len());
+        assert_eq!(status, Status::NotCached);
+        assert_eq!(
+            mc_get_cached_token_into(auth, ptr::null_mut(), 8),
+            Status::InvalidArgument
+        );
+        assert!(last_error().contains("the buffer is NULL"));
+        mc_auth_free(auth);
+    }
+    assert!(buffer.iter().all(|&c| c == b'x' as c_char));
+}
+
+#[test]
+fn string_outputs_are_cleared_before_any_other_check() {
+    let auth = test_handle(c"strings");
+    let mut detail: *mut c_char = std::ptr::dangling_mut();
+    unsafe {
+        assert_eq!(mc_shared_cache_error(auth, &mut detail), Status::Ok);
+        assert_eq!(CStr::from_ptr(detail).to_bytes(), b"");
+        mc_string_free(detail);
+        let mut header: *mut c_char = std::ptr::dangling_mut();
+        assert_eq!(
+            mc_soap_header_for(ptr::null(), &mut header),
+            Status::InvalidArgument
+        );
+        assert!(header.is_null());
+        assert!(last_error().contains("the token is NULL"));
+        assert_eq!(mc_soap_header_for(c"t0k".as_ptr(), &mut header), Status::Ok);
+        assert!(CStr::from_ptr(header).to_str().unwrap().contains(">t0k</"));
+        mc_string_free(header);
+        assert_eq!(
+            mc_soap_endpoint(auth, ptr::null_mut()),
+            Status::InvalidArgument
+        );
+        assert!(last_error().contains("the output pointer is NULL"));
+        mc_auth_free(auth);
+    }
+}

@@ -2,9 +2,11 @@
 //! cache, stamped with its generation, or with its time to live.
 #![allow(clippy::missing_safety_doc)] // the header's "Pointers" clause, as in mod.rs
 
+use super::entry::{handle_string, token_into};
 use super::marshal::{check_buffer, copy_into, handle, malloc_string, out_arg};
-use super::{boundary, mc_auth, mc_status};
+use super::{mc_auth, mc_status};
 use crate::error::{Error, Status};
+use crate::Served;
 use std::ffi::c_char;
 
 /// Gets the access token: from the process-wide cache when it is fresh,
@@ -19,14 +21,14 @@ pub unsafe extern "C" fn mc_get_token(
     auth: *const mc_auth,
     out_token: *mut *mut c_char,
 ) -> mc_status {
-    ffi_boundary!(status {
-        // SAFETY: per this function's contract.
-        let slot = unsafe { out_arg(out_token, "the output pointer") }?;
-        let auth = unsafe { handle(auth) }?;
-        // Copy straight out of this thread's cached copy: no lock, one copy.
-        *slot = auth.with_token(|served| malloc_string(served.token.as_str()))??;
-        Ok(())
-    })
+    // SAFETY: per this function's contract.
+    unsafe { handle_string(auth, out_token, |auth| auth.with_token(malloc_token)?) }
+}
+
+/// Copies the token straight out of this thread's cached copy: no lock, and
+/// one copy on the hot path.
+fn malloc_token(served: Served<'_>) -> Result<*mut c_char, Error> {
+    malloc_string(served.token.as_str())
 }
 
 /// A buffer of this many bytes always holds a token and its NUL: the auth
@@ -47,13 +49,8 @@ pub unsafe extern "C" fn mc_get_token_into(
     buffer: *mut c_char,
     capacity: usize,
 ) -> mc_status {
-    ffi_boundary!(status {
-        // SAFETY: per this function's contract.
-        let auth = unsafe { handle(auth) }?;
-        check_buffer(buffer)?;
-        // SAFETY: `buffer` holds `capacity` writable bytes, per the contract.
-        auth.with_token(|served| unsafe { copy_into(served.token.as_str(), buffer, capacity) })?
-    })
+    // SAFETY: per this function's contract.
+    unsafe { token_into(auth, buffer, capacity, |auth, copy| auth.with_token(copy)) }
 }
 
 /// As `mc_get_token_into`, but never sends a request nor waits for one: it
@@ -70,21 +67,20 @@ pub unsafe extern "C" fn mc_get_cached_token_into(
     buffer: *mut c_char,
     capacity: usize,
 ) -> mc_status {
-    ffi_boundary!(status {
-        // SAFETY: per this function's contract.
-        let auth = unsafe { handle(auth) }?;
-        check_buffer(buffer)?;
-        // SAFETY: `buffer` holds `capacity` writable bytes, per the contract.
-        let copied = auth.with_cached_token(|served| unsafe {
-            copy_into(served.token.as_str(), buffer, capacity)
-        });
-        copied.unwrap_or_else(|| {
-            Err(Error::new(
-                Status::NotCached,
-                "no usable token is cached; mc_get_token_into would send a request",
-            ))
+    // SAFETY: per this function's contract.
+    unsafe {
+        token_into(auth, buffer, capacity, |auth, copy| {
+            auth.with_cached_token(copy).ok_or_else(not_cached)
         })
-    })
+    }
+}
+
+/// Why `mc_get_cached_token_into` copied nothing.
+fn not_cached() -> Error {
+    Error::new(
+        Status::NotCached,
+        "no usable token is cached; mc_get_token_into would send a request",
+    )
 }
 
 /// As `mc_get_token_into`, for bindings that keep their own copy of the

@@ -1,0 +1,168 @@
+//! The shapes an export comes in. Each helper runs the whole call inside the
+//! panic boundary (`ffi_boundary!`), decodes the handle and the arguments
+//! with `marshal`, and writes outputs only on success, so that an export's
+//! body names only what is its own: the `Auth` method it calls, and how its
+//! arguments are named in error messages.
+//!
+//! Every helper is `unsafe` for the header's "Pointers" clause: its pointer
+//! arguments are an export's, passed on under that export's contract.
+
+use super::marshal::{
+    check_buffer, copy_into, credentials, handle, malloc_string, optional_str_arg, out_arg, str_arg,
+};
+use super::{mc_auth, mc_status};
+use crate::auth::Auth;
+use crate::cache::Served;
+use crate::error::Error;
+use std::ffi::c_char;
+
+/// What the call of a status-only export returns: nothing (it cannot fail),
+/// or whether it failed.
+pub(super) trait CallOutcome {
+    fn into_result(self) -> Result<(), Error>;
+}
+
+impl CallOutcome for () {
+    fn into_result(self) -> Result<(), Error> {
+        Ok(())
+    }
+}
+
+impl CallOutcome for Result<(), Error> {
+    fn into_result(self) -> Result<(), Error> {
+        self
+    }
+}
+
+/// Runs `call` on the handle: the setters and other calls with no output.
+pub(super) unsafe fn handle_call<R: CallOutcome>(
+    auth: *const mc_auth,
+    call: impl FnOnce(&Auth) -> R,
+) -> mc_status {
+    ffi_boundary!(status {
+        // SAFETY: passed on from the export's contract.
+        let auth = unsafe { handle(auth) }?;
+        call(auth).into_result()
+    })
+}
+
+/// As `handle_call`, with a required string argument, decoded after the
+/// handle and lent to `call` as what it takes (`str`, `Path`); `name` is
+/// what error messages call it.
+pub(super) unsafe fn handle_call_str<A: ?Sized, R: CallOutcome>(
+    auth: *const mc_auth,
+    arg: *const c_char,
+    name: &str,
+    call: impl FnOnce(&Auth, &A) -> R,
+) -> mc_status
+where
+    str: AsRef<A>,
+{
+    // SAFETY: passed on from the export's contract.
+    unsafe {
+        handle_call(auth, |auth| {
+            call(auth, str_arg(arg, name)?.as_ref()).into_result()
+        })
+    }
+}
+
+/// As `handle_call_str`, for an argument that may be NULL (`None`).
+pub(super) unsafe fn handle_call_optional_str<R: CallOutcome>(
+    auth: *const mc_auth,
+    arg: *const c_char,
+    name: &str,
+    call: impl FnOnce(&Auth, Option<&str>) -> R,
+) -> mc_status {
+    // SAFETY: passed on from the export's contract.
+    unsafe {
+        handle_call(auth, |auth| {
+            call(auth, optional_str_arg(arg, name)?).into_result()
+        })
+    }
+}
+
+/// A string an export hands to the caller through a `char **`.
+pub(super) trait CallerString {
+    fn into_malloced(self) -> Result<*mut c_char, Error>;
+}
+
+impl CallerString for String {
+    fn into_malloced(self) -> Result<*mut c_char, Error> {
+        malloc_string(&self)
+    }
+}
+
+/// A string `malloc_string` already copied: the token, which is copied
+/// straight out of the cache, so that the hot path copies it once.
+impl CallerString for *mut c_char {
+    fn into_malloced(self) -> Result<*mut c_char, Error> {
+        Ok(self)
+    }
+}
+
+/// Hands the string `produce` makes to the caller through `out`. The
+/// out-pointer is checked (and cleared) before anything else, so that it is
+/// NULL whatever fails next.
+pub(super) unsafe fn string_out<S: CallerString>(
+    out: *mut *mut c_char,
+    produce: impl FnOnce() -> Result<S, Error>,
+) -> mc_status {
+    ffi_boundary!(status {
+        // SAFETY: passed on from the export's contract.
+        let slot = unsafe { out_arg(out, "the output pointer") }?;
+        *slot = produce()?.into_malloced()?;
+        Ok(())
+    })
+}
+
+/// As `string_out`, for a string made from the handle.
+pub(super) unsafe fn handle_string<S: CallerString>(
+    auth: *const mc_auth,
+    out: *mut *mut c_char,
+    produce: impl FnOnce(&Auth) -> Result<S, Error>,
+) -> mc_status {
+    // SAFETY: passed on from the export's contract.
+    unsafe { string_out(out, || produce(handle(auth)?)) }
+}
+
+/// What copies the served token into the caller's buffer (see `token_into`).
+pub(super) type CopyToken<'a> = &'a mut dyn FnMut(Served<'_>) -> Result<(), Error>;
+
+/// Copies a token into the caller's `buffer` of `capacity` bytes: `serve`
+/// gets it from the handle (however its export does) and lends it to the
+/// copy it is given, as `Auth::with_token` does: the outer result says
+/// whether a token was served, the inner one whether it was copied.
+pub(super) unsafe fn token_into(
+    auth: *const mc_auth,
+    buffer: *mut c_char,
+    capacity: usize,
+    serve: impl FnOnce(&Auth, CopyToken<'_>) -> Result<Result<(), Error>, Error>,
+) -> mc_status {
+    ffi_boundary!(status {
+        // SAFETY: passed on from the export's contract.
+        let auth = unsafe { handle(auth) }?;
+        check_buffer(buffer)?;
+        // SAFETY: `buffer` holds `capacity` writable bytes, per the contract.
+        serve(auth, &mut |served| unsafe { copy_into(served.token.as_str(), buffer, capacity) })?
+    })
+}
+
+/// Makes a handle with `make` from the three strings every handle is made
+/// from (`make` may decode more arguments); `*out` receives it.
+pub(super) unsafe fn new_handle(
+    subdomain: *const c_char,
+    client_id: *const c_char,
+    client_secret: *const c_char,
+    out: *mut *mut mc_auth,
+    make: impl FnOnce(&str, &str, &str) -> Result<Auth, Error>,
+) -> mc_status {
+    ffi_boundary!(status {
+        // SAFETY: passed on from the export's contract.
+        let slot = unsafe { out_arg(out, "the output pointer") }?;
+        let (subdomain, id, secret) = unsafe { credentials(subdomain, client_id, client_secret) }?;
+        let auth = make(subdomain, id, secret)?;
+        // The caller releases it with `mc_auth_free`.
+        *slot = Box::into_raw(Box::new(mc_auth { auth }));
+        Ok(())
+    })
+}
