@@ -23,7 +23,7 @@ use std::sync::{Barrier, Mutex};
 use std::time::Instant;
 
 const ROUNDS: usize = 7;
-const CALLS: u32 = 200_000;
+const CALLS: u32 = 2_000_000;
 const SCENARIO: &str = "bench-c-abi";
 
 /// A handle pointer the worker threads share, as C callers do.
