@@ -178,7 +178,7 @@ mc_status mc_auth_set_proxy(struct mc_auth *auth, const char *proxy_url);
 mc_status mc_auth_set_max_attempts(struct mc_auth *auth, uint32_t attempts);
 
 // Shares this handle's tokens with other processes through `store_url`, or
-// NULL to stop sharing:
+// NULL (or "") to stop sharing, whatever `MCAUTH_SHARED_CACHE` says:
 //   "file:///absolute/folder"                 a folder on this machine
 //   "redis://[user:password@]host:port[/db]"  a Redis server (rediss:// for
 //                                             TLS, verified like the auth server)

@@ -241,6 +241,17 @@ fn the_environment_variable_gives_the_store_to_handles_that_set_none() {
         problem.starts_with("MCAUTH_SHARED_CACHE is ignored"),
         "{problem}"
     );
+
+    // An empty URL opts a handle out, whatever the variable says.
+    let s = scenario("file-environment-opted-out", "");
+    let folder = store_folder("environment-opted-out");
+    setup.base = http_base(&s);
+    setup.store = file_url(&folder);
+    let mut worker = setup.start();
+    assert_eq!(worker.ask("share "), "ok");
+    assert!(!worker.ask("get").starts_with("ERR"));
+    assert_eq!(requests(&s), 1);
+    assert!(!folder.exists(), "the store was used");
 }
 
 const NOBODY: u32 = 65534;

@@ -51,9 +51,14 @@ impl SharedSlot {
 impl Auth {
     /// Shares this handle's tokens with other processes through the store
     /// at `store_url` (`file:///folder`, `redis://…`, `rediss://…`), or stops
-    /// sharing (`None`). Overrides `MCAUTH_SHARED_CACHE`. Opens nothing yet.
+    /// sharing (`None`, or `""` as in the environment variable: what a
+    /// binding whose "not set" is `None` passes to opt a handle out).
+    /// Overrides `MCAUTH_SHARED_CACHE`. Opens nothing yet.
     pub fn set_shared_cache(&self, store_url: Option<&str>) -> Result<(), Error> {
-        let url = store_url.map(StoreUrl::parse).transpose()?;
+        let url = store_url
+            .filter(|url| !url.is_empty())
+            .map(StoreUrl::parse)
+            .transpose()?;
         let gate = fork::enter();
         *self.shared_slot(&gate) = SharedSlot {
             url,

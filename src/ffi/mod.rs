@@ -201,7 +201,7 @@ pub unsafe extern "C" fn mc_auth_set_max_attempts(auth: *mut mc_auth, attempts: 
 }
 
 /// Shares this handle's tokens with other processes through `store_url`, or
-/// NULL to stop sharing:
+/// NULL (or "") to stop sharing, whatever `MCAUTH_SHARED_CACHE` says:
 ///   "file:///absolute/folder"                 a folder on this machine
 ///   "redis://[user:password@]host:port[/db]"  a Redis server (rediss:// for
 ///                                             TLS, verified like the auth server)

@@ -178,6 +178,10 @@ pub fn run_worker_if_asked() -> Option<()> {
                 auth.invalidate(Some(token));
                 "ok".to_owned()
             }
+            ("share", url) => match auth.set_shared_cache(Some(url)) {
+                Ok(()) => "ok".to_owned(),
+                Err(e) => format!("ERR {e}"),
+            },
             ("rest", _) => auth.rest_base_url().unwrap_or_else(|e| format!("ERR {e}")),
             ("problem", _) => auth.shared_cache_error().unwrap_or_else(|| "-".into()),
             _ => break,

@@ -45,15 +45,23 @@ namespace MarketingCloud.Auth.Tests
         }
 
         [Test]
-        public void TheEnvironmentVariableReachesTheLibrary()
+        public void TheEnvironmentVariableReachesTheLibraryAndAnEmptyOptionOptsOut()
         {
             // The library reads the process environment when an instance is created; Mono's
             // SetEnvironmentVariable writes through to it.
             string store = Path.Combine(_folder, "store");
+            string url = FakeMc.Url(FakeMc.Scenario("shared-environment"));
             Environment.SetEnvironmentVariable(EnvironmentVariable, "file://" + store);
             try
             {
-                using (var auth = new MarketingCloudAuth(FakeMc.Url(FakeMc.Scenario("shared-environment")), "id", "secret"))
+                using (var auth = new MarketingCloudAuth(url, "id", "secret"))
+                {
+                    Assert.That(auth.GetToken(), Is.Not.Empty);
+                }
+
+                // Another client id, so that its token cannot come from memory: it would be a second entry.
+                var optedOut = new MarketingCloudAuthOptions { SharedCache = "" };
+                using (var auth = new MarketingCloudAuth(url, "opted-out-id", "secret", optedOut))
                 {
                     Assert.That(auth.GetToken(), Is.Not.Empty);
                 }

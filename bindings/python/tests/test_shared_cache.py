@@ -37,7 +37,7 @@ def test_the_option_reaches_the_library(fake: FakeMc, scenario: str, tmp_path: P
     assert stat.S_IMODE(entry.stat().st_mode) == 0o600
 
 
-def test_the_environment_variable_reaches_the_library(
+def test_the_environment_variable_reaches_the_library_and_an_empty_option_opts_out(
         fake: FakeMc, scenario: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     store = tmp_path / "store"
     # os.environ writes through to the C environment, which the core reads when a handle is created.
@@ -45,6 +45,9 @@ def test_the_environment_variable_reaches_the_library(
     with mcauth.MarketingCloudAuth(fake.url(scenario), "client-a", secret()) as auth:
         assert auth.get_token()
     assert len(entries(store)) == 1
+    with mcauth.MarketingCloudAuth(fake.url(scenario), "client-b", secret(), shared_cache="") as auth:
+        assert auth.get_token()
+    assert len(entries(store)) == 1, "client-b wrote to the store"
 
 
 def test_a_refused_url_raises_as_any_invalid_argument_without_its_password() -> None:
