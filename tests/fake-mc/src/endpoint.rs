@@ -27,12 +27,31 @@ const ENHANCED_MESSAGE: &str = "This integration is not eligible to use the lega
 /// Answers one request to `scenario`'s token endpoint. `origin` is `scheme://host:port` as
 /// the client reached us, for the redirect's Location.
 pub fn handle(state: &State, scenario: &str, origin: &str, req: &Request) -> Action {
-    respond(
-        state,
-        scenario,
-        recorded(TokenEndpoint::V1, req),
-        |d, index| answer(state, d, scenario, index, origin, req),
-    )
+    let record = recorded(TokenEndpoint::V1, req);
+    respond(state, scenario, origin, req, record, answer)
+}
+
+/// One request to a token endpoint, as its `answer` sees it: where it came (`origin` is
+/// `scheme://host:port` as the client reached us), the scenario's directives, and its index
+/// among the scenario's requests.
+pub struct Exchange<'a> {
+    pub state: &'a State,
+    pub scenario: &'a str,
+    pub origin: &'a str,
+    pub req: &'a Request,
+    pub d: Directives,
+    pub index: u64,
+}
+
+impl Exchange<'_> {
+    /// A fresh token that the API side will accept for `lifetime` seconds, as the scenario's.
+    pub fn issue(&self, lifetime: u64) -> String {
+        let token = token::mint(self.d.xml_token, self.d.token_length);
+        self.state
+            .tokens
+            .issue(self.scenario, &token, Duration::from_secs(lifetime));
+        token
+    }
 }
 
 /// What every token endpoint does around its own `answer`: records the request, then waits
@@ -40,8 +59,10 @@ pub fn handle(state: &State, scenario: &str, origin: &str, req: &Request) -> Act
 pub fn respond(
     state: &State,
     scenario: &str,
+    origin: &str,
+    req: &Request,
     record: RecordedRequest,
-    answer: impl FnOnce(&Directives, u64) -> Response,
+    answer: impl FnOnce(&Exchange) -> Response,
 ) -> Action {
     let index = state.record(scenario, record);
     let d = Directives::parse(scenario);
@@ -52,8 +73,17 @@ pub fn respond(
     if d.drop.is_some_and(|t| t.covers(index)) {
         return Action::Drop;
     }
-    let mut resp = answer(&d, index);
-    if let Some(secs) = d.retry_after {
+    let retry_after = d.retry_after;
+    let exchange = Exchange {
+        state,
+        scenario,
+        origin,
+        req,
+        d,
+        index,
+    };
+    let mut resp = answer(&exchange);
+    if let Some(secs) = retry_after {
         if resp.status >= 400 {
             resp = resp.with_header("Retry-After", &secs.to_string());
         }
@@ -75,32 +105,20 @@ pub fn recorded(endpoint: TokenEndpoint, req: &Request) -> RecordedRequest {
 /// The answers that come before any token endpoint looks at a request: a redirect (the
 /// `redirect` directive) to the same endpoint under `<scenario>/redirected`, or 405 for
 /// anything but POST.
-pub fn misdirected(
-    d: &Directives,
-    origin: &str,
-    scenario: &str,
-    endpoint_suffix: &str,
-    req: &Request,
-) -> Option<Response> {
-    if d.redirect {
-        let location = format!("{origin}/{scenario}/redirected{endpoint_suffix}");
+pub fn misdirected(x: &Exchange, endpoint_suffix: &str) -> Option<Response> {
+    if x.d.redirect {
+        let location = format!("{}/{}/redirected{endpoint_suffix}", x.origin, x.scenario);
         return Some(error(307, "Temporary Redirect", 0).with_header("Location", &location));
     }
-    if req.method != "POST" {
+    if x.req.method != "POST" {
         return Some(error(405, "Method Not Allowed", 0).with_header("Allow", "POST"));
     }
     None
 }
 
-fn answer(
-    state: &State,
-    d: &Directives,
-    scenario: &str,
-    index: u64,
-    origin: &str,
-    req: &Request,
-) -> Response {
-    if let Some(resp) = misdirected(d, origin, scenario, TOKEN_SUFFIX, req) {
+fn answer(x: &Exchange) -> Response {
+    let (d, req) = (&x.d, x.req);
+    if let Some(resp) = misdirected(x, TOKEN_SUFFIX) {
         return resp;
     }
     if !is_json(req.header("content-type")) {
@@ -110,11 +128,11 @@ fn answer(
         return error(400, message, 10002);
     }
     if let Some((code, times)) = d.fail {
-        if times.covers(index) {
+        if times.covers(x.index) {
             return failure(code, d.retry_after);
         }
     }
-    if let Some(throttled) = throttled(d, index) {
+    if let Some(throttled) = throttled(d, x.index) {
         return throttled;
     }
     if d.enhanced {
@@ -123,7 +141,7 @@ fn answer(
     if secret(&req.body).is_some_and(|s| s.starts_with("wrong")) {
         return error(401, "Unauthorized", 1);
     }
-    let issue = |lifetime| issue(state, scenario, d, lifetime);
+    let issue = |lifetime| x.issue(lifetime);
     match d.body {
         Some(bad) => bad_body(bad, d, issue),
         None => Response::json(
@@ -131,15 +149,6 @@ fn answer(
             &json!({"accessToken": issue(d.expires), "expiresIn": d.expires}),
         ),
     }
-}
-
-/// A fresh token that the API side will accept for `lifetime` seconds, as `scenario`'s.
-pub fn issue(state: &State, scenario: &str, d: &Directives, lifetime: u64) -> String {
-    let token = token::mint(d.xml_token, d.token_length);
-    state
-        .tokens
-        .issue(scenario, &token, Duration::from_secs(lifetime));
-    token
 }
 
 /// SFMC's error shape: `{"message":…,"errorcode":…,"documentation":""}`.

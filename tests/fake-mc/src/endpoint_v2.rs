@@ -5,9 +5,9 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::endpoint::{self, Action};
+use crate::endpoint::{self, Action, Exchange};
 use crate::http::{Request, Response};
-use crate::scenario::{Directives, Instance, V2Error, V2_TOKEN_SUFFIX};
+use crate::scenario::{Instance, V2Error, V2_TOKEN_SUFFIX};
 use crate::state::{State, TokenEndpoint};
 
 const DOCS: &str = "https://developer.salesforce.com/docs";
@@ -28,9 +28,7 @@ pub fn handle(state: &State, scenario: &str, origin: &str, req: &Request) -> Act
             .map(|_| number_text(&record.body, "account_id"));
         record.scope = body.get("scope").and_then(Value::as_str).map(str::to_owned);
     }
-    endpoint::respond(state, scenario, record, |d, index| {
-        answer(state, d, scenario, index, origin, req)
-    })
+    endpoint::respond(state, scenario, origin, req, record, answer)
 }
 
 /// The digits after `"key":` in the raw body: what the client wrote, even past `u64`.
@@ -44,15 +42,9 @@ fn number_text(body: &str, key: &str) -> String {
     after[..end].to_owned()
 }
 
-fn answer(
-    state: &State,
-    d: &Directives,
-    scenario: &str,
-    index: u64,
-    origin: &str,
-    req: &Request,
-) -> Response {
-    if let Some(resp) = endpoint::misdirected(d, origin, scenario, V2_TOKEN_SUFFIX, req) {
+fn answer(x: &Exchange) -> Response {
+    let (d, req, origin, index) = (&x.d, x.req, x.origin, x.index);
+    if let Some(resp) = endpoint::misdirected(x, V2_TOKEN_SUFFIX) {
         return resp;
     }
     if !endpoint::is_json(req.header("content-type")) {
@@ -83,7 +75,7 @@ fn answer(
     if text(&body, "client_secret").starts_with("wrong") {
         return oauth(401, "invalid_client", AUTHENTICATION_FAILED);
     }
-    let issue = |lifetime| endpoint::issue(state, scenario, d, lifetime);
+    let issue = |lifetime| x.issue(lifetime);
     if let Some(bad) = d.body {
         return v2_names(endpoint::bad_body(bad, d, issue));
     }

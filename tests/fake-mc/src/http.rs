@@ -318,12 +318,7 @@ impl<S: Read + Write> Conn<S> {
                     return Ok(n);
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e)
-                    if matches!(
-                        e.kind(),
-                        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
-                    ) =>
-                {
+                Err(e) if is_read_timeout(&e) => {
                     let stopped = self.stop.as_ref().is_some_and(|s| s.load(Ordering::SeqCst));
                     if stopped || started.elapsed() > IDLE_LIMIT {
                         return Err(e);
@@ -410,6 +405,14 @@ fn content_length(req: &Request) -> Result<Option<usize>, HttpError> {
         return Err(HttpError::Bad(413, "request body too large"));
     }
     Ok(length)
+}
+
+/// A socket read timeout (`SO_RCVTIMEO`): the platform says WouldBlock or TimedOut.
+pub fn is_read_timeout(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+    )
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use std::thread;
 use std::time::Instant;
 
 use crate::endpoint;
-use crate::http::{Conn, HttpError, Request, Response, IDLE_LIMIT};
+use crate::http::{is_read_timeout, Conn, HttpError, Request, Response, IDLE_LIMIT};
 use crate::state::State;
 
 /// Serves one client connection to the proxy listener.
@@ -156,12 +156,7 @@ fn pipe(mut from: TcpStream, mut to: TcpStream, stop: &AtomicBool) {
                 last_activity = Instant::now();
             }
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
-                ) =>
-            {
+            Err(e) if is_read_timeout(&e) => {
                 if stop.load(Ordering::SeqCst) || last_activity.elapsed() > IDLE_LIMIT {
                     break;
                 }
