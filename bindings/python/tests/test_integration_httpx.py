@@ -22,12 +22,6 @@ BODY = b'{"name": "caf\xc3\xa9", "items": [1, 2, 3]}'
 
 
 @pytest.fixture
-def auth(fake: FakeMc, scenario: str) -> Iterator[mcauth.MarketingCloudAuth]:
-    with mcauth.MarketingCloudAuth(fake.url(scenario), "client-a", secret()) as auth:
-        yield auth
-
-
-@pytest.fixture
 def client(auth: mcauth.MarketingCloudAuth) -> Iterator[Any]:
     with httpx.Client(auth=BearerAuth(auth)) as client:
         yield client

@@ -13,16 +13,10 @@ requests = pytest.importorskip("requests")
 
 import mcauth  # noqa: E402
 from conftest import FakeMc  # noqa: E402
-from fake_api import on_threads, reject, revoke, secret, stats  # noqa: E402
+from fake_api import on_threads, reject, revoke, stats  # noqa: E402
 from mcauth.integrations.requests import BearerAuth  # noqa: E402
 
 BODY = b'{"name": "caf\xc3\xa9", "items": [1, 2, 3]}'
-
-
-@pytest.fixture
-def auth(fake: FakeMc, scenario: str) -> Iterator[mcauth.MarketingCloudAuth]:
-    with mcauth.MarketingCloudAuth(fake.url(scenario), "client-a", secret()) as auth:
-        yield auth
 
 
 @pytest.fixture

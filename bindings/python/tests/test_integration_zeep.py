@@ -11,7 +11,7 @@ requests = pytest.importorskip("requests")  # zeep depends on it
 
 import mcauth  # noqa: E402
 from conftest import FakeMc  # noqa: E402
-from fake_api import global_stats, on_threads, reject, revoke, secret, stats, wsdl  # noqa: E402
+from fake_api import global_stats, on_threads, reject, revoke, stats, wsdl  # noqa: E402
 from mcauth.integrations.zeep import client as zeep_client  # noqa: E402
 
 RETRIEVE: Dict[str, Any] = {"RetrieveRequest": {"ObjectType": "Subscriber", "Properties": ["Name"]}}
@@ -24,12 +24,6 @@ def no_call_went_without_a_token(fake: FakeMc) -> Iterator[None]:
     before = global_stats(fake)["login_failed"]
     yield
     assert global_stats(fake)["login_failed"] == before
-
-
-@pytest.fixture
-def auth(fake: FakeMc, scenario: str) -> Iterator[mcauth.MarketingCloudAuth]:
-    with mcauth.MarketingCloudAuth(fake.url(scenario), "client-a", secret()) as auth:
-        yield auth
 
 
 @pytest.fixture
