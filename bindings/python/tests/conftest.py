@@ -1,4 +1,5 @@
-"""The fake Marketing Cloud that tests/with-fake-mc.sh started, and the one client of its counters."""
+"""The fake Marketing Cloud that tests/with-fake-mc.sh started, the one client of its counters,
+and a handle on each test's own scenario."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ import urllib.request
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import pytest
+
+import mcauth
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 
@@ -72,3 +75,12 @@ def scenario(request: pytest.FixtureRequest) -> str:
     """A label no other test (or earlier run against the same fake) uses: the cache is process-wide."""
     label = re.sub(r"[^A-Za-z0-9]+", "-", request.node.name).strip("-")
     return f"py-{label}-{uuid.uuid4().hex[:8]}"
+
+
+@pytest.fixture
+def auth(fake: FakeMc, scenario: str) -> Iterator[mcauth.MarketingCloudAuth]:
+    """A handle whose token requests go to this test's scenario, closed after the test."""
+    from fake_api import secret  # here, not above: fake_api imports this module
+
+    with mcauth.MarketingCloudAuth(fake.url(scenario), "client-a", secret()) as auth:
+        yield auth
