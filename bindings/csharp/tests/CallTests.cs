@@ -15,8 +15,7 @@ namespace MarketingCloud.Auth.Tests
         [Test]
         public void ASuccessEndToEnd()
         {
-            string scenario = FakeMc.Scenario("success");
-            using (var auth = new MarketingCloudAuth(FakeMc.Url(scenario), "id", "secret"))
+            using (var auth = FakeMc.Auth("success", out _))
             {
                 string token = auth.GetToken();
 
@@ -56,8 +55,7 @@ namespace MarketingCloud.Auth.Tests
         [Test]
         public void ATokenLongerThanTheThreadBufferComesBackWhole()
         {
-            string scenario = FakeMc.Scenario("long", "token-length=5000");
-            using (var auth = new MarketingCloudAuth(FakeMc.Url(scenario), "id", "secret"))
+            using (var auth = FakeMc.Auth("long", out _, "token-length=5000"))
             {
                 string token = auth.GetToken();
 
