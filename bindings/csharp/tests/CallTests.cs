@@ -1,5 +1,4 @@
 using System;
-using System.IO;
 using System.Linq;
 using System.Text.RegularExpressions;
 using NUnit.Framework;
@@ -107,7 +106,7 @@ namespace MarketingCloud.Auth.Tests
         [Test]
         public void TheLoadedLibraryIsThisCheckoutsCrate()
         {
-            string cargoToml = File.ReadAllText(Repository.File("Cargo.toml"));
+            string cargoToml = Repository.Text("Cargo.toml");
             Match version = Regex.Match(cargoToml, "^version = \"([^\"]+)\"", RegexOptions.Multiline);
 
             Assert.That(version.Success, "no version in Cargo.toml");
