@@ -13,8 +13,7 @@ namespace MarketingCloud.Auth.Tests
         [Test]
         public void ACachedTokenCompletesSynchronously()
         {
-            string scenario = FakeMc.Scenario("async-cached");
-            using (var auth = new MarketingCloudAuth(FakeMc.Url(scenario), "id", "secret"))
+            using (var auth = FakeMc.Auth("async-cached", out _))
             {
                 string token = auth.GetToken();
 
@@ -25,8 +24,7 @@ namespace MarketingCloud.Auth.Tests
         [Test]
         public void HundredConcurrentAwaitsOnAColdCacheSendOneRequest()
         {
-            string scenario = FakeMc.Scenario("async-cold");
-            using (var auth = new MarketingCloudAuth(FakeMc.Url(scenario), "id", "secret"))
+            using (var auth = FakeMc.Auth("async-cold", out string scenario))
             {
                 Task<string>[] awaits = Enumerable.Range(0, 100).Select(_ => auth.GetTokenAsync()).ToArray();
 
@@ -40,8 +38,7 @@ namespace MarketingCloud.Auth.Tests
         [Test]
         public void ACancelledAwaitReturnsAtOnceAndTheFetchStillFillsTheCache()
         {
-            string scenario = FakeMc.Scenario("async-cancel", "delay=2000");
-            using (var auth = new MarketingCloudAuth(FakeMc.Url(scenario), "id", "secret"))
+            using (var auth = FakeMc.Auth("async-cancel", out string scenario, "delay=2000"))
             using (var cancel = new CancellationTokenSource())
             {
                 Task<string> waiting = auth.GetTokenAsync(cancel.Token);
@@ -67,8 +64,7 @@ namespace MarketingCloud.Auth.Tests
         [Test]
         public void AnAlreadyCancelledAwaitSendsNothing()
         {
-            string scenario = FakeMc.Scenario("async-precancelled");
-            using (var auth = new MarketingCloudAuth(FakeMc.Url(scenario), "id", "secret"))
+            using (var auth = FakeMc.Auth("async-precancelled", out string scenario))
             {
                 Task<string> waiting = auth.GetTokenAsync(new CancellationToken(true));
 
@@ -80,9 +76,8 @@ namespace MarketingCloud.Auth.Tests
         [Test]
         public void TheCachedPathSeesAnotherInstancesInvalidate()
         {
-            string scenario = FakeMc.Scenario("async-invalidate");
-            using (var a = new MarketingCloudAuth(FakeMc.Url(scenario), "id", "secret"))
-            using (var b = new MarketingCloudAuth(FakeMc.Url(scenario), "id", "secret"))
+            using (var a = FakeMc.Auth("async-invalidate", out string scenario))
+            using (var b = FakeMc.AuthOn(scenario))
             {
                 string first = a.GetTokenAsync().Result;
 
@@ -109,8 +104,7 @@ namespace MarketingCloud.Auth.Tests
         [Test]
         public void ALongCachedTokenIsServedInlineToo()
         {
-            string scenario = FakeMc.Scenario("async-long", "token-length=5000");
-            using (var auth = new MarketingCloudAuth(FakeMc.Url(scenario), "id", "secret"))
+            using (var auth = FakeMc.Auth("async-long", out _, "token-length=5000"))
             {
                 string token = auth.GetToken();
 

@@ -40,8 +40,7 @@ namespace MarketingCloud.Auth.Tests
         [Test]
         public void GetTokenWithTtlSaysHowLongTheTokenLives()
         {
-            string scenario = FakeMc.Scenario("ttl", "expires=900");
-            using (var auth = new MarketingCloudAuth(FakeMc.Url(scenario), "id", "secret"))
+            using (var auth = FakeMc.Auth("ttl", out _, "expires=900"))
             {
                 TimeSpan left;
                 string token = auth.GetTokenWithTtl(out left);

@@ -1,5 +1,4 @@
 using System;
-using System.IO;
 using System.Linq;
 using System.Text.RegularExpressions;
 using NUnit.Framework;
@@ -15,8 +14,7 @@ namespace MarketingCloud.Auth.Tests
         [Test]
         public void ASuccessEndToEnd()
         {
-            string scenario = FakeMc.Scenario("success");
-            using (var auth = new MarketingCloudAuth(FakeMc.Url(scenario), "id", "secret"))
+            using (var auth = FakeMc.Auth("success", out _))
             {
                 string token = auth.GetToken();
 
@@ -56,8 +54,7 @@ namespace MarketingCloud.Auth.Tests
         [Test]
         public void ATokenLongerThanTheThreadBufferComesBackWhole()
         {
-            string scenario = FakeMc.Scenario("long", "token-length=5000");
-            using (var auth = new MarketingCloudAuth(FakeMc.Url(scenario), "id", "secret"))
+            using (var auth = FakeMc.Auth("long", out _, "token-length=5000"))
             {
                 string token = auth.GetToken();
 
@@ -109,7 +106,7 @@ namespace MarketingCloud.Auth.Tests
         [Test]
         public void TheLoadedLibraryIsThisCheckoutsCrate()
         {
-            string cargoToml = File.ReadAllText(Repository.File("Cargo.toml"));
+            string cargoToml = Repository.Text("Cargo.toml");
             Match version = Regex.Match(cargoToml, "^version = \"([^\"]+)\"", RegexOptions.Multiline);
 
             Assert.That(version.Success, "no version in Cargo.toml");

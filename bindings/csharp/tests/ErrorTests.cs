@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
-using System.IO;
 using System.Linq;
 using System.Text.RegularExpressions;
 using NUnit.Framework;
@@ -49,7 +48,7 @@ namespace MarketingCloud.Auth.Tests
         [Test]
         public void McStatusMirrorsTheHeadersEnumExactly()
         {
-            string header = File.ReadAllText(Repository.File(Path.Combine("include", "mcauth.h")));
+            string header = Repository.Text("include/mcauth.h");
             Match body = Regex.Match(header, @"typedef enum mc_status \{(.*?)\} mc_status;", RegexOptions.Singleline);
             Assert.That(body.Success, "no mc_status enum in mcauth.h");
             var fromHeader = new SortedDictionary<string, int>();

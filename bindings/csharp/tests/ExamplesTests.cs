@@ -12,8 +12,7 @@ namespace MarketingCloud.Auth.Tests
         [Test]
         public void TheExamplesWorkAgainstTheFake()
         {
-            string scenario = FakeMc.Scenario("examples");
-            using (var auth = new MarketingCloudAuth(FakeMc.Url(scenario), "id", "secret"))
+            using (var auth = FakeMc.Auth("examples", out string scenario))
             {
                 using (var rest = new RestApi(auth))
                 {

@@ -33,6 +33,25 @@ namespace MarketingCloud.Auth.Tests
             return scenario;
         }
 
+        /// <summary>
+        /// A new instance on a new scenario (see <see cref="Scenario"/>), with the client id and secret of every test
+        /// whose subject is not the credentials: the one setup of a test against the fake.
+        /// </summary>
+        internal static MarketingCloudAuth Auth(string label, out string scenario, params string[] directives)
+        {
+            scenario = Scenario(label, directives);
+            return AuthOn(scenario);
+        }
+
+        /// <summary>
+        /// Another instance on <paramref name="scenario"/>, with the same credentials: it shares the process-wide token
+        /// cache with the first, as another client of the same tenant does.
+        /// </summary>
+        internal static MarketingCloudAuth AuthOn(string scenario)
+        {
+            return new MarketingCloudAuth(Url(scenario), "id", "secret");
+        }
+
         /// <summary>The value to pass as <c>subdomain</c> so the token requests reach <paramref name="scenario"/>.</summary>
         internal static string Url(string scenario)
         {

@@ -11,7 +11,7 @@ namespace MarketingCloud.Auth.Tests
         [Test]
         public void DisposingTwiceIsHarmless()
         {
-            var auth = new MarketingCloudAuth(FakeMc.Url(FakeMc.Scenario("dispose-twice")), "id", "secret");
+            var auth = FakeMc.Auth("dispose-twice", out _);
 
             auth.Dispose();
             Assert.DoesNotThrow(auth.Dispose);
@@ -34,8 +34,7 @@ namespace MarketingCloud.Auth.Tests
         [Test, Timeout(30000)]
         public void DisposeDuringConcurrentCallsNeverCrashes()
         {
-            string scenario = FakeMc.Scenario("dispose-race");
-            var auth = new MarketingCloudAuth(FakeMc.Url(scenario), "id", "secret");
+            var auth = FakeMc.Auth("dispose-race", out _);
             auth.GetToken();
             int disposedSeen = 0;
 
@@ -70,7 +69,7 @@ namespace MarketingCloud.Auth.Tests
         {
             string scenario = FakeMc.Scenario("finalizer");
 
-            WeakReference[] instances = CreateAndAbandon(FakeMc.Url(scenario), 2000);
+            WeakReference[] instances = CreateAndAbandon(scenario, 2000);
             GC.Collect();
             GC.WaitForPendingFinalizers();
             GC.Collect();
@@ -83,7 +82,7 @@ namespace MarketingCloud.Auth.Tests
 
             // Mono scans stacks conservatively and may keep a stray instance alive; nearly all must be gone.
             Assert.That(alive, Is.LessThan(20));
-            using (var survivor = new MarketingCloudAuth(FakeMc.Url(scenario), "id", "secret"))
+            using (var survivor = FakeMc.AuthOn(scenario))
             {
                 Assert.That(survivor.GetToken(), Is.Not.Empty, "the library still works after the finalizers ran");
             }
@@ -107,12 +106,12 @@ namespace MarketingCloud.Auth.Tests
 
         // A separate, non-inlined frame so no local keeps the instances reachable during the collection.
         [MethodImpl(MethodImplOptions.NoInlining)]
-        private static WeakReference[] CreateAndAbandon(string url, int count)
+        private static WeakReference[] CreateAndAbandon(string scenario, int count)
         {
             var instances = new WeakReference[count];
             for (int i = 0; i < count; i++)
             {
-                var auth = new MarketingCloudAuth(url, "id", "secret");
+                var auth = FakeMc.AuthOn(scenario);
                 auth.GetToken();
                 instances[i] = new WeakReference(auth);
             }

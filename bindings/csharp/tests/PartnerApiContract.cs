@@ -5,7 +5,9 @@ using System.Xml.Serialization;
 // The WCF contract of tests/fake-mc/etframework.wsdl, written by hand as a service reference would generate it
 // (Mono's svcutil produces nothing for it): XmlSerializer message contracts, Retrieve and Create, no header.
 // XmlSerializerFormat is repeated on each operation: Mono's WCF ignores it on the interface alone and falls
-// back to the DataContractSerializer, whose XML the service does not read.
+// back to the DataContractSerializer, whose XML the service does not read. Every element of a type's sequence is
+// declared, whether a test reads it or not: reading a type whose members have an Order, Mono's XmlSerializer does
+// not skip the elements it lacks (with only Object declared, CreateResult.Object comes back null).
 namespace PartnerApi.Wcf
 {
     internal static class Ns

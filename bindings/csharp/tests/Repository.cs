@@ -7,15 +7,20 @@ namespace MarketingCloud.Auth.Tests
     /// <summary>Files of the checkout the suite was built from, found upwards from the test assembly.</summary>
     internal static class Repository
     {
-        /// <summary>The full path of <paramref name="relativePath"/> (e.g. <c>include/mcauth.h</c>) under the repository root.</summary>
-        internal static string File(string relativePath)
+        /// <summary>The text of <paramref name="relativePath"/> (e.g. <c>include/mcauth.h</c>) under the repository root.</summary>
+        internal static string Text(string relativePath)
+        {
+            return File.ReadAllText(Path.Combine(Root(), relativePath));
+        }
+
+        private static string Root()
         {
             string start = Path.GetDirectoryName(Assembly.GetExecutingAssembly().Location);
             for (string folder = start; folder != null; folder = Path.GetDirectoryName(folder))
             {
-                if (System.IO.File.Exists(Path.Combine(folder, "Cargo.toml")) && System.IO.File.Exists(Path.Combine(folder, "include", "mcauth.h")))
+                if (File.Exists(Path.Combine(folder, "Cargo.toml")) && File.Exists(Path.Combine(folder, "include", "mcauth.h")))
                 {
-                    return Path.Combine(folder, relativePath);
+                    return folder;
                 }
             }
 
