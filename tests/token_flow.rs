@@ -3,7 +3,6 @@
 mod common;
 
 use common::*;
-use mcauth::{Auth, Status};
 use std::time::Duration;
 
 #[test]
@@ -154,28 +153,6 @@ fn invalidate_reaches_every_handle_and_a_late_one_keeps_the_new_token(kind: Kind
     assert!(!auth.invalidate(Some(first.as_str())));
     assert_eq!(other.token().unwrap(), second);
     assert_eq!(kind.requests(&s), 2);
-}
-
-#[test]
-fn tenant_endpoints_need_a_tenant() {
-    let auth = Auth::new("mc563885gzs27c5t9-63k636ttgm", "id", SECRET).unwrap();
-    assert_eq!(
-        auth.rest_base_url().unwrap(),
-        "https://mc563885gzs27c5t9-63k636ttgm.rest.marketingcloudapis.com/"
-    );
-    assert_eq!(
-        auth.soap_endpoint().unwrap(),
-        "https://mc563885gzs27c5t9-63k636ttgm.soap.marketingcloudapis.com/Service.asmx"
-    );
-    let custom = Auth::new("https://auth.example.com/", "id", SECRET).unwrap();
-    assert_eq!(
-        custom.rest_base_url().unwrap_err().status(),
-        Status::InvalidArgument
-    );
-    assert_eq!(
-        custom.soap_endpoint().unwrap_err().status(),
-        Status::InvalidArgument
-    );
 }
 
 for_both_kinds!(
