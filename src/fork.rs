@@ -1,7 +1,7 @@
 //! Fork safety: a child process starts from a consistent state whatever the
 //! parent's other threads were doing when it forked.
 //!
-//! Two mechanisms, both cheap and neither on the cached hot path:
+//! Three mechanisms, all cheap and none on the cached hot path:
 //! - The *gate*: every critical section of the library that takes one of
 //!   its locks (registry, cache entries, handles' transport slots, shared
 //!   transports, trust roots) first takes the gate for reading, and a
@@ -16,7 +16,6 @@
 //!   generation it was made in, and a child discards what it inherited: a
 //!   token request in flight (its thread does not exist here) and pooled
 //!   connections (the parent still uses those sockets).
-//!
 //! - *Descriptors closed in the child*: a store's lock file descriptor
 //!   (`store::file`) would keep the parent's `flock` alive in a child that
 //!   outlives it, so the child handler closes every one registered here.

@@ -31,8 +31,3 @@ pub fn proxy(url: &str) -> Option<(String, String, u16)> {
 }
 
 pub use crate::rejection::is_token_rejected;
-
-/// Whether a message built around server text shows a piece of `secret`.
-pub fn quoted_server_text(text: &str, secret: &str) -> String {
-    crate::redact::quote_server_text(text, secret, 300)
-}

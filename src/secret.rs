@@ -32,8 +32,9 @@ impl fmt::Debug for ClientSecret {
     }
 }
 
-/// An access token. Cheap to clone: the cache hands out clones on its hot
-/// path, and an `Arc` makes that an atomic increment instead of a copy. The
+/// An access token. Cheap to clone (an `Arc`: an atomic increment, not a
+/// copy): the cache keeps one in each thread's copy and clones it on a miss,
+/// never on the hot path, which lends the thread's copy. The
 /// last clone to go wipes the text (best effort: two clones dropped at the
 /// same instant on two threads may both see the other and skip it).
 #[derive(Clone, PartialEq, Eq)]

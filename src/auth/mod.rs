@@ -262,13 +262,14 @@ impl Auth {
     /// the cached token (`None`: forget whatever is cached), so the next call
     /// fetches a new one. Returns whether a token was forgotten.
     ///
-    /// With a shared cache, the token is also removed from the store if it
-    /// still is the one there, so that every process drops it and one of
-    /// them requests the next.
+    /// With a shared cache, the call that forgot the token also removes it
+    /// from the store if it still is the one there, so that every process
+    /// drops it and one of them requests the next; the others, rejected
+    /// with the same token, have nothing left to remove.
     pub fn invalidate(&self, rejected: Option<&str>) -> bool {
         let dropped = self.entry().invalidate(rejected);
-        if let Some(token) = rejected.or(dropped.as_ref().map(AccessToken::as_str)) {
-            self.forget_in_store(token);
+        if let Some(token) = &dropped {
+            self.forget_in_store(token.as_str());
         }
         dropped.is_some()
     }

@@ -1,6 +1,7 @@
 //! The process-wide token cache.
 //!
-//! - `registry`: one shared `Entry` per (token URL, client id, client secret).
+//! - `registry`: one shared `Entry` per (token URL, client id, client secret,
+//!   grant).
 //! - `Entry` (here): the cached token of one set of credentials.
 //! - `thread_copy`: each thread's copy of the token, the lock-free hot path.
 //! - `single_flight`: one request at a time per entry, stale-while-refresh.

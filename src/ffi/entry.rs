@@ -13,7 +13,7 @@ use super::marshal::{
 use super::{mc_auth, mc_status};
 use crate::auth::Auth;
 use crate::cache::Served;
-use crate::error::Error;
+use crate::error::{Error, Status};
 use std::ffi::c_char;
 
 /// What the call of a status-only export returns: nothing (it cannot fail),
@@ -125,26 +125,41 @@ pub(super) unsafe fn handle_string<S: CallerString>(
     unsafe { string_out(out, || produce(handle(auth)?)) }
 }
 
-/// What copies the served token into the caller's buffer (see `token_into`).
-pub(super) type CopyToken<'a> = &'a mut dyn FnMut(Served<'_>) -> Result<(), Error>;
+/// Which token an into-buffer export copies.
+pub(super) enum Serving {
+    /// The cached one, or a new one (`mc_get_token_into`).
+    Fetching,
+    /// Only one cached and usable now (`mc_get_cached_token_into`).
+    CachedOnly,
+}
 
-/// Copies a token into the caller's `buffer` of `capacity` bytes: `serve`
-/// gets it from the handle (however its export does) and lends it to the
-/// copy it is given, as `Auth::with_token` does: the outer result says
-/// whether a token was served, the inner one whether it was copied.
+/// Copies a token into the caller's `buffer` of `capacity` bytes, straight
+/// from this thread's copy on a cache hit.
 pub(super) unsafe fn token_into(
     auth: *const mc_auth,
     buffer: *mut c_char,
     capacity: usize,
-    serve: impl FnOnce(&Auth, CopyToken<'_>) -> Result<Result<(), Error>, Error>,
+    serving: Serving,
 ) -> mc_status {
     ffi_boundary!(status {
         // SAFETY: passed on from the export's contract.
         let auth = unsafe { handle(auth) }?;
         check_buffer(buffer)?;
         // SAFETY: `buffer` holds `capacity` writable bytes, per the contract.
-        serve(auth, &mut |served| unsafe { copy_into(served.token.as_str(), buffer, capacity) })?
+        let copy = |served: Served<'_>| unsafe { copy_into(served.token.as_str(), buffer, capacity) };
+        match serving {
+            Serving::Fetching => auth.with_token(copy)?,
+            Serving::CachedOnly => auth.with_cached_token(copy).ok_or_else(not_cached)?,
+        }
     })
+}
+
+/// Why `mc_get_cached_token_into` copied nothing.
+fn not_cached() -> Error {
+    Error::new(
+        Status::NotCached,
+        "no usable token is cached; mc_get_token_into would send a request",
+    )
 }
 
 /// Makes a handle with `make` from the three strings every handle is made

@@ -2,10 +2,10 @@
 //! cache, stamped with its generation, or with its time to live.
 #![allow(clippy::missing_safety_doc)] // the header's "Pointers" clause, as in mod.rs
 
-use super::entry::{handle_string, token_into};
+use super::entry::{handle_string, token_into, Serving};
 use super::marshal::{check_buffer, copy_into, handle, malloc_string, out_arg};
 use super::{mc_auth, mc_status};
-use crate::error::{Error, Status};
+use crate::error::Error;
 use crate::Served;
 use std::ffi::c_char;
 
@@ -50,7 +50,7 @@ pub unsafe extern "C" fn mc_get_token_into(
     capacity: usize,
 ) -> mc_status {
     // SAFETY: per this function's contract.
-    unsafe { token_into(auth, buffer, capacity, |auth, copy| auth.with_token(copy)) }
+    unsafe { token_into(auth, buffer, capacity, Serving::Fetching) }
 }
 
 /// As `mc_get_token_into`, but never sends a request nor waits for one: it
@@ -68,19 +68,7 @@ pub unsafe extern "C" fn mc_get_cached_token_into(
     capacity: usize,
 ) -> mc_status {
     // SAFETY: per this function's contract.
-    unsafe {
-        token_into(auth, buffer, capacity, |auth, copy| {
-            auth.with_cached_token(copy).ok_or_else(not_cached)
-        })
-    }
-}
-
-/// Why `mc_get_cached_token_into` copied nothing.
-fn not_cached() -> Error {
-    Error::new(
-        Status::NotCached,
-        "no usable token is cached; mc_get_token_into would send a request",
-    )
+    unsafe { token_into(auth, buffer, capacity, Serving::CachedOnly) }
 }
 
 /// As `mc_get_token_into`, for bindings that keep their own copy of the

@@ -44,14 +44,9 @@ pub fn parse(url: &str) -> Result<Proxy, Error> {
     if proxy.protocol() != ProxyProtocol::Http {
         return Err(malformed("only http:// proxies are supported"));
     }
-    let parsed = proxy.uri().authority().map(|a| a.as_str());
-    if parsed != Some(authority) {
-        return Err(malformed("it is ambiguous"));
-    }
-    let parsed_host = parsed
-        .and_then(|a| a.rsplit_once('@').map(|(_, h)| h).or(Some(a)))
-        .unwrap_or_default();
-    if !parsed_host.eq_ignore_ascii_case(host_and_port) {
+    // The host checked above is the host connected to only if ureq reads
+    // the same authority.
+    if proxy.uri().authority().map(|a| a.as_str()) != Some(authority) {
         return Err(malformed("it is ambiguous"));
     }
     Ok(proxy)

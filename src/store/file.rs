@@ -73,8 +73,11 @@ pub(crate) struct FileStore {
 
 /// A held `flock`, released when dropped.
 struct FileLock {
-    file: File,
+    // Fields drop in declaration order: the registration must go before the
+    // descriptor closes, or a fork in between would close in its child
+    // whatever this process opened next under the same number.
     _closed_in_child: fork::CloseInChild,
+    file: File,
 }
 
 impl StoreLock for FileLock {}

@@ -35,8 +35,10 @@ pub(crate) type StoreResult<T> = Result<T, StoreError>;
 
 /// A place where processes keep sealed tokens for one another.
 ///
-/// `name`s are 32 lowercase hex digits. Every operation finishes by
-/// `deadline` (or fails with a timeout); none waits for a lock.
+/// `name`s are 32 lowercase hex digits. What an operation may wait for (a
+/// network exchange; the folder store's lock, which its `remove_if` takes
+/// to compare and delete) ends by `deadline`, or the operation fails with
+/// a timeout; local file reads and writes are not bounded.
 pub(crate) trait Store: Send + Sync {
     /// The value under `name`, unless there is none or it has expired.
     fn read(&self, name: &str, deadline: Instant) -> StoreResult<Option<Vec<u8>>>;

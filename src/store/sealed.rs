@@ -87,29 +87,18 @@ impl Sealer {
         SystemRandom::new()
             .fill(&mut nonce)
             .map_err(|_| StoreError::new("the system's random source failed"))?;
-        let mut plaintext = Zeroizing::new(Vec::with_capacity(256));
-        plaintext.extend_from_slice(&unix_ms(stored.issued_at).to_be_bytes());
-        plaintext.extend_from_slice(&unix_ms(stored.expires_at).to_be_bytes());
-        let (rest, soap) = match &stored.instance_urls {
-            Some(urls) => (urls.rest_base_url(), urls.soap_instance_url()),
-            None => ("", ""),
-        };
-        for field in [stored.token.as_str(), rest, soap] {
-            plaintext.extend_from_slice(&(field.len() as u32).to_be_bytes());
-            plaintext.extend_from_slice(field.as_bytes());
-        }
-        let mut value = Vec::with_capacity(MAGIC.len() + NONCE_LEN + plaintext.len() + 16);
-        value.extend_from_slice(MAGIC);
-        value.extend_from_slice(&nonce);
-        let mut sealed = plaintext.clone();
+        let mut buffer = plaintext(stored);
         self.key
             .seal_in_place_append_tag(
                 Nonce::assume_unique_for_key(nonce),
                 self.aad(),
-                &mut *sealed,
+                &mut *buffer,
             )
             .map_err(|_| StoreError::new("sealing the token failed"))?;
-        value.extend_from_slice(&sealed);
+        let mut value = Vec::with_capacity(MAGIC.len() + NONCE_LEN + buffer.len());
+        value.extend_from_slice(MAGIC);
+        value.extend_from_slice(&nonce);
+        value.extend_from_slice(&buffer);
         Ok(value)
     }
 
@@ -227,6 +216,27 @@ fn from_unix_ms(ms: u64) -> SystemTime {
     UNIX_EPOCH + Duration::from_millis(ms)
 }
 
+/// What `seal` encrypts: the wall-clock times, then the token and the
+/// instance URLs, each after its length. Sized up front with room for the
+/// tag, so that neither this nor sealing in place grows the buffer: growing
+/// would leave copies of the token in freed memory.
+fn plaintext(stored: &StoredToken) -> Zeroizing<Vec<u8>> {
+    let (rest, soap) = match &stored.instance_urls {
+        Some(urls) => (urls.rest_base_url(), urls.soap_instance_url()),
+        None => ("", ""),
+    };
+    let fields = [stored.token.as_str(), rest, soap];
+    let length = 16 + fields.iter().map(|f| 4 + f.len()).sum::<usize>();
+    let mut plaintext = Zeroizing::new(Vec::with_capacity(length + AES_256_GCM.tag_len()));
+    plaintext.extend_from_slice(&unix_ms(stored.issued_at).to_be_bytes());
+    plaintext.extend_from_slice(&unix_ms(stored.expires_at).to_be_bytes());
+    for field in fields {
+        plaintext.extend_from_slice(&(field.len() as u32).to_be_bytes());
+        plaintext.extend_from_slice(field.as_bytes());
+    }
+    plaintext
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -245,6 +255,19 @@ mod tests {
             issued_at: now,
             expires_at: now + Duration::from_secs(3600),
             instance_urls: urls,
+        }
+    }
+
+    #[test]
+    fn the_plaintext_has_room_for_the_tag_so_sealing_never_grows_it() {
+        let urls = InstanceUrls::new(
+            "https://x.rest.marketingcloudapis.com/",
+            "https://x.soap.marketingcloudapis.com/",
+        )
+        .unwrap();
+        for stored in [stored(&"t".repeat(5000), Some(urls)), stored("t", None)] {
+            let buffer = plaintext(&stored);
+            assert_eq!(buffer.capacity(), buffer.len() + AES_256_GCM.tag_len());
         }
     }
 
