@@ -31,6 +31,8 @@ fi
 source tests/ensure-tools.sh
 ensure_cargo
 ensure_tools gcc:gcc python3:python3 mcs:mono-mcs mono:mono-runtime curl-config:libcurl4-openssl-dev
+# mono-devel (probed by its wsdl) brings System.Net.Http, which the binding's McAuthHandler needs.
+ensure_tools wsdl:mono-devel
 cargo build --release --workspace --quiet
 mkdir -p "$OUT"
 gcc -std=c99 -O2 -Wall -Wextra -Werror -Iinclude examples/c/quickstart.c \
@@ -49,7 +51,8 @@ fi
 
 # The fake counts requests per scenario path; each language gets its own.
 fake() { # METHOD PATH: the fake's answer
-    python3 -c 'import sys, urllib.request as u; print(u.urlopen(u.Request(sys.argv[2], method=sys.argv[1])).read().decode())' \
+    # Never through a proxy the environment names: the fake is on loopback.
+    python3 -c 'import sys, urllib.request as u; print(u.build_opener(u.ProxyHandler({})).open(u.Request(sys.argv[2], method=sys.argv[1])).read().decode())' \
         "$1" "$FAKE_MC_HTTP$2"
 }
 server_count() { fake GET "/_count/demo-$1"; }

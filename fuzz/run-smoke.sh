@@ -20,7 +20,12 @@ fi
 
 started=$SECONDS
 echo "==> building ${#TARGETS[@]} targets (cargo +nightly fuzz build, AddressSanitizer)"
-cargo +nightly fuzz build --release 2>&1 | grep -E '^(error|warning: unused)' || true
+build_log="$(mktemp)"
+if ! cargo +nightly fuzz build --release >"$build_log" 2>&1; then
+    grep -E '^error' -A5 "$build_log" | head -40 >&2
+    echo "fuzz: the targets do not build (log: $build_log)" >&2
+    exit 1
+fi
 findings=0
 for target in "${TARGETS[@]}"; do
     scratch="$(mktemp -d)"

@@ -233,6 +233,9 @@ fn each_kind_of_package_on_the_other_endpoint_is_told_which_constructor_to_use()
     );
     let s = scenario("v1-enhanced-package", "enhanced");
     let err = Kind::Legacy.auth(&s).token().unwrap_err();
+    assert_eq!(err.status(), Status::Unauthorized);
+    assert!(err.message().contains("/v2/token"), "{err}");
+    assert!(err.message().contains("10007"), "{err}");
     assert!(err.message().contains("mc_auth_new_enhanced"), "{err}");
 }
 

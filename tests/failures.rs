@@ -37,15 +37,6 @@ fn forbidden_is_unauthorized_too(kind: Kind) {
     assert_eq!(kind.requests(&s), 1);
 }
 
-#[test]
-fn an_enhanced_package_is_told_to_use_v2_token() {
-    let s = scenario("fail-enhanced", "enhanced");
-    let err = fail(Kind::Legacy, &s);
-    assert_eq!(err.status(), Status::Unauthorized);
-    assert!(err.message().contains("/v2/token"), "{err}");
-    assert!(err.message().contains("10007"), "{err}");
-}
-
 fn server_errors_are_retried_up_to_four_attempts(kind: Kind) {
     let s = scenario("fail-500", "fail=500x*");
     let err = fail(kind, &s);
@@ -225,24 +216,6 @@ fn a_subdomain_label_may_have_63_characters_but_not_64(kind: Kind) {
     assert!(kind.auth_at(&"b".repeat(63), "id", SECRET).is_ok());
     let err = kind.auth_at(&"b".repeat(64), "id", SECRET).unwrap_err();
     assert_eq!(err.status(), Status::InvalidArgument);
-}
-
-#[test]
-fn an_unknown_status_code_has_a_text_of_its_own() {
-    let text = |code| {
-        // SAFETY: mc_status_str returns a static NUL-terminated string for every code.
-        unsafe { std::ffi::CStr::from_ptr(mcauth::ffi::mc_status_str(code)) }
-            .to_str()
-            .unwrap()
-    };
-    let first_unknown = Status::ALL.len() as i32;
-    for unknown in [-1, first_unknown, 99, i32::MIN, i32::MAX] {
-        assert!(
-            Status::ALL.iter().all(|s| s.description() != text(unknown)),
-            "{unknown}: {}",
-            text(unknown)
-        );
-    }
 }
 
 for_both_kinds!(

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The one test command: installs what is missing (apt-get when root;
 # otherwise it prints the command), then runs every suite: Rust (format,
-# lints, unit and integration tests, header freshness), C (shared and static
-# under valgrind), Python, C#, and the demo. Exits non-zero if any fails.
+# lints, unit and integration tests, header freshness, benches), C (shared and
+# static under valgrind), install, Python, the wheel (in the background), C#,
+# NuGet, and the demo. Prints each suite's wall time; exits non-zero if any fails.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"

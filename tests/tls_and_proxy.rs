@@ -12,28 +12,19 @@ use std::sync::Mutex;
 static PROXY_COUNTERS: Mutex<()> = Mutex::new(());
 
 #[test]
-fn an_untrusted_certificate_is_a_network_error() {
+fn an_untrusted_certificate_is_a_final_network_error() {
     let s = scenario("tls-untrusted", "");
-    let auth = Auth::new(&https_base(&s), "client-id", SECRET).unwrap();
-    auth.set_max_attempts(1).unwrap();
-    let err = auth.token().unwrap_err();
-    assert_eq!(err.status(), Status::Network, "{err}");
-    assert_eq!(
-        requests(&s),
-        0,
-        "no request may pass an unverified handshake"
-    );
-}
-
-#[test]
-fn an_untrusted_certificate_is_final_not_retried() {
-    let s = scenario("tls-untrusted-final", "");
     let auth = Auth::new(&https_base(&s), "client-id", SECRET).unwrap();
     let err = auth.token().unwrap_err();
     assert_eq!(err.status(), Status::Network, "{err}");
     // The retry loop names its attempts when it gives up after several.
     assert!(!err.message().contains("attempts"), "{err}");
     assert!(err.message().contains("certificate"), "{err}");
+    assert_eq!(
+        requests(&s),
+        0,
+        "no request may pass an unverified handshake"
+    );
 }
 
 #[test]

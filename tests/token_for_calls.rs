@@ -69,20 +69,9 @@ fn a_loopback_handle_points_at_the_fakes_api(kind: Kind) {
     );
 }
 
-fn the_soap_header_carries_an_escaped_token_intact(kind: Kind) {
-    let s = scenario("xml-header", "xml-token");
-    let auth = kind.auth(&s);
-    let token = auth.token().unwrap();
-    assert!(token.as_str().contains('&'), "{token:?}");
-    let header = auth.soap_header().unwrap();
-    assert_eq!(header, mcauth::fueloauth_header(token.as_str()).unwrap());
-    assert!(!header.contains("<&"), "{header}");
-}
-
 for_both_kinds!(
     a_token_comes_with_its_remaining_life,
     a_cached_only_read_never_sends_a_request,
     the_generation_changes_when_any_handle_changes_the_token,
     a_loopback_handle_points_at_the_fakes_api,
-    the_soap_header_carries_an_escaped_token_intact,
 );

@@ -96,9 +96,22 @@ fn the_token_buffer_size_covers_the_largest_answer() {
 }
 
 #[test]
-fn status_texts_are_static_and_total() {
-    for code in -1..10 {
-        assert!(!mc_status_str(code).is_null());
+fn status_texts_are_static_and_total_and_an_unknown_code_has_its_own() {
+    let text = |code| {
+        unsafe { CStr::from_ptr(mc_status_str(code)) }
+            .to_str()
+            .unwrap()
+    };
+    for status in Status::ALL {
+        assert_eq!(text(*status as c_int), status.description());
+    }
+    let first_unknown = Status::ALL.len() as c_int;
+    for unknown in [-1, first_unknown, 99, c_int::MIN, c_int::MAX] {
+        assert!(
+            Status::ALL.iter().all(|s| s.description() != text(unknown)),
+            "{unknown}: {}",
+            text(unknown)
+        );
     }
     let version = unsafe { CStr::from_ptr(mc_version()) }.to_str().unwrap();
     assert_eq!(version, env!("CARGO_PKG_VERSION"));

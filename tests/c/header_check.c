@@ -16,6 +16,16 @@ typedef char assert_token_buffer_size[MC_TOKEN_BUFFER_SIZE == 65536 ? 1 : -1];
 
 /* Every export at the signature the contract gives it: a declaration that differs does not compile. */
 mc_status (*auth_new)(const char *, const char *, const char *, mc_auth **) = mc_auth_new;
+mc_status (*auth_new_enhanced)(const char *, const char *, const char *, const char *, const char *,
+                               mc_auth **) = mc_auth_new_enhanced;
+mc_status (*get_cached_into)(const mc_auth *, char *, size_t) = mc_get_cached_token_into;
+mc_status (*get_stamped)(const mc_auth *, char *, size_t, uint64_t *, uint32_t *) = mc_get_token_stamped;
+const uint64_t *(*generation)(const mc_auth *) = mc_token_generation;
+mc_status (*get_ttl)(const mc_auth *, char **, uint32_t *) = mc_get_token_ttl;
+mc_status (*soap_header_for)(const char *, char **) = mc_soap_header_for;
+int (*is_rejected)(int, const char *, size_t) = mc_is_token_rejected;
+mc_status (*set_shared_cache)(mc_auth *, const char *) = mc_auth_set_shared_cache;
+mc_status (*shared_cache_error)(const mc_auth *, char **) = mc_shared_cache_error;
 mc_status (*get_token)(const mc_auth *, char **) = mc_get_token;
 mc_status (*get_token_into)(const mc_auth *, char *, size_t) = mc_get_token_into;
 mc_status (*soap_header)(const mc_auth *, char **) = mc_soap_header;

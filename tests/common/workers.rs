@@ -4,9 +4,11 @@
 //! the test decides when they act together.
 //!
 //! Commands: `get` → the token (or `ERR detail`); `threads N` → N threads
-//! get at once, the distinct tokens; `invalidate TOKEN` → `ok`; `problem` →
-//! `mc_shared_cache_error`'s text (`-` when none); `rest` → the REST base URL. Answers start with `@@ `
-//! (the test harness prints its own lines too).
+//! get at once, the distinct tokens; `invalidate TOKEN` → `ok`; `share URL`
+//! → `ok` once the handle shares through URL (`""`: through none), or
+//! `ERR detail`; `problem` → `mc_shared_cache_error`'s text (`-` when none);
+//! `rest` → the REST base URL. Answers start with `@@ ` (the test harness
+//! prints its own lines too).
 
 use super::{Kind, SECRET};
 use mcauth::Auth;

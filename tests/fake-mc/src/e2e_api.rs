@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 
 use crate::e2e::{http, tcp, tls_over, Answer, Client, GOOD};
 use crate::xml::escape;
-use crate::{FakeMc, Stats};
+use crate::FakeMc;
 
 const PARTNER_NS: &str = "http://exacttarget.com/wsdl/partnerAPI";
 
@@ -283,29 +283,6 @@ fn reject_n_refuses_the_next_valid_calls_then_lets_them_through() {
         s["api_calls"].clone(),
     );
     assert_eq!(counts, (json!(2), json!(1), json!(3)));
-}
-
-#[test]
-fn the_rust_api_steers_and_counts_like_the_control_endpoints() {
-    let fake = FakeMc::start().unwrap();
-    let mut c = http(&fake);
-    let t = token(&mut c, "/api-rs/");
-    fake.reject_next("api-rs", 1);
-    assert_eq!(fault(&retrieve(&mut c, &fueloauth(&t))), "Token Expired");
-    assert_eq!(retrieve(&mut c, &fueloauth(&t)).status, 200);
-    assert_eq!(fake.revoke("/api-rs"), 1);
-    assert_eq!(fault(&retrieve(&mut c, &fueloauth(&t))), "Token Expired");
-    let expected = Stats {
-        token_requests: 1,
-        soap_calls: 3,
-        accepted: 1,
-        rejected: 1,
-        token_expired: 1,
-        ..Stats::default()
-    };
-    assert_eq!(fake.stats("api-rs"), expected);
-    assert_eq!(fake.total_stats(), expected);
-    assert_eq!(fake.stats("api-rs").api_calls(), 3);
 }
 
 #[test]

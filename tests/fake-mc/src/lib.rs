@@ -31,4 +31,4 @@ pub use server::FakeMc;
 /// A host name that resolves nowhere, but that the fake's proxy reaches (it is the fake
 /// itself) and its certificate covers: a request to it succeeds only through the proxy.
 pub const PROXY_ONLY_HOST: &str = "auth.fake-mc.test";
-pub use state::{RecordedRequest, Stats, TokenEndpoint};
+pub use state::{RecordedRequest, TokenEndpoint};

@@ -1,6 +1,6 @@
-//! `fake-mc [--exit-on-stdin-eof] [--ca-out PATH]`: runs the fake Marketing Cloud for tests
-//! in other languages. Prints one line with its addresses on stdout, then serves until killed
-//! (or until stdin closes, so a parent that dies cannot leave it behind).
+//! `fake-mc [--ca-out PATH]`: runs the fake Marketing Cloud for tests in other languages
+//! (through `tests/with-fake-mc.sh`). Prints one line with its addresses on stdout, then serves
+//! until killed.
 
 use std::io::{self, Write};
 use std::path::PathBuf;
@@ -8,22 +8,17 @@ use std::process::ExitCode;
 
 use fake_mc::FakeMc;
 
-const USAGE: &str = "usage: fake-mc [--exit-on-stdin-eof] [--ca-out PATH]";
+const USAGE: &str = "usage: fake-mc [--ca-out PATH]";
 
 struct Args {
-    exit_on_stdin_eof: bool,
     ca_out: Option<PathBuf>,
 }
 
 fn parse_args() -> Result<Args, String> {
-    let mut args = Args {
-        exit_on_stdin_eof: false,
-        ca_out: None,
-    };
+    let mut args = Args { ca_out: None };
     let mut it = std::env::args_os().skip(1);
     while let Some(arg) = it.next() {
         match arg.to_str() {
-            Some("--exit-on-stdin-eof") => args.exit_on_stdin_eof = true,
             Some("--ca-out") => {
                 let path = it.next().ok_or("--ca-out needs a path")?;
                 args.ca_out = Some(PathBuf::from(path));
@@ -70,12 +65,6 @@ fn main() -> ExitCode {
         return ExitCode::FAILURE;
     }
     drop(stdout);
-    if args.exit_on_stdin_eof {
-        // Any input is ignored; only its end matters.
-        let _ = io::copy(&mut io::stdin().lock(), &mut io::sink());
-        drop(fake);
-        return ExitCode::SUCCESS;
-    }
     loop {
         std::thread::park();
     }

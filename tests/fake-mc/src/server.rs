@@ -17,7 +17,7 @@ use crate::http::{Conn, HttpError};
 use crate::proxy;
 use crate::routes;
 use crate::scenario::normalize;
-use crate::state::{RecordedRequest, State, Stats};
+use crate::state::{RecordedRequest, State};
 use crate::tls;
 
 /// How often blocked reads wake up to check whether the server was stopped.
@@ -139,26 +139,6 @@ impl FakeMc {
     /// and (for `/v2/token`) the `account_id` and `scope` it carried.
     pub fn token_requests(&self, scenario: &str) -> Vec<RecordedRequest> {
         self.state.history(&normalize(scenario))
-    }
-
-    /// This scenario's token requests and the API calls made with its tokens (`/_stats/…`).
-    pub fn stats(&self, scenario: &str) -> Stats {
-        self.state.stats(&normalize(scenario))
-    }
-
-    /// Everything, including the API calls that no scenario can claim (`/_stats`).
-    pub fn total_stats(&self) -> Stats {
-        self.state.total_stats()
-    }
-
-    /// Revokes every token this scenario has issued so far (`/_revoke/…`); returns how many.
-    pub fn revoke(&self, scenario: &str) -> u64 {
-        self.state.tokens.revoke(&normalize(scenario))
-    }
-
-    /// Refuses the next `n` API calls that carry a valid token of this scenario (`/_reject/…`).
-    pub fn reject_next(&self, scenario: &str, n: u64) {
-        self.state.tokens.reject_next(&normalize(scenario), n);
     }
 
     pub fn proxy_requests(&self) -> u64 {
