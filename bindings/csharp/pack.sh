@@ -77,7 +77,7 @@ mcs -sdk:4.7.1-api -langversion:7.2 -target:library -unsafe -warnaserror -r:Syst
 MONO_PATH="$(dirname "$cecil")" mono "$obj/Retarget.exe" \
     "$obj/MarketingCloud.Auth.dll" "$stage/lib/netstandard2.0/MarketingCloud.Auth.dll" "$facade"
 
-# The native library without its symbol table and debug info: 2.9 MB instead of 22.
+# The native library without its symbol table and debug info (both sizes are printed last).
 objcopy --strip-unneeded "$root/target/release/libmcauth.so" "$stage/runtimes/linux-x64/native/libmcauth.so"
 for pair in win-x64:x86_64-pc-windows-msvc win-x86:i686-pc-windows-msvc; do
     rid="${pair%%:*}"

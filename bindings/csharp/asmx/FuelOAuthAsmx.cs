@@ -100,7 +100,7 @@ namespace MarketingCloud.Auth.Asmx
                 {
                     return call(proxy);
                 }
-                catch (SoapException fault) when (first.Auth != null && SoapFault.IsTokenRejected(fault.Code?.ToString(), fault.Message))
+                catch (SoapException fault) when (first.Auth != null && SoapFault.IsTokenRejected(fault.Message))
                 {
                     first.Auth.Invalidate(first.Token);
                 }

@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 namespace MarketingCloud.Auth
 {
     /// <summary>
-    /// Every entry point of the native library (<c>include/mcauth.h</c>), in one place.
+    /// The entry points of the native library (<c>include/mcauth.h</c>) that the binding calls, in one place.
     /// </summary>
     /// <remarks>
     /// Strings go in as NUL-terminated UTF-8 <c>byte[]</c> built by <see cref="Utf8.ToNative"/> and come
@@ -27,11 +27,8 @@ namespace MarketingCloud.Auth
         internal static extern McStatus mc_auth_new_enhanced(
             byte[] subdomain, byte[] clientId, byte[] clientSecret, byte[] accountId, byte[] scope, out McAuthHandle auth);
 
-        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        internal static extern McStatus mc_get_token(McAuthHandle auth, out IntPtr token);
-
-        // The hot path: one call into a per-thread buffer and nothing to free, where mc_get_token
-        // needs a second call (mc_string_free). A pointer to a buffer the caller pinned with `fixed`:
+        // The hot path: one call into a per-thread buffer and nothing to free (no mc_string_free, as
+        // mc_get_token would need). A pointer to a buffer the caller pinned with `fixed`:
         // a byte[] parameter may be copied in and out by the marshaller on some runtimes.
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         internal static extern unsafe McStatus mc_get_token_into(McAuthHandle auth, byte* buffer, UIntPtr capacity);

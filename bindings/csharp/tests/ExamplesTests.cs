@@ -1,4 +1,3 @@
-using System;
 using System.IO;
 using System.Threading;
 using NUnit.Framework;
@@ -29,13 +28,11 @@ namespace MarketingCloud.Auth.Tests
         [Test]
         public void TheReadmeShowsEachExampleAsCompiled()
         {
-            string dir = Environment.GetEnvironmentVariable("MCAUTH_CSHARP_DIR");
-            Assert.That(dir, Is.Not.Null.And.Not.Empty, "run-tests.sh exports MCAUTH_CSHARP_DIR");
-            string readme = File.ReadAllText(Path.Combine(dir, "README.md")).Replace("\r\n", "\n");
+            string readme = Repository.Text("bindings/csharp/README.md").Replace("\r\n", "\n");
 
-            foreach (string example in Directory.GetFiles(Path.Combine(dir, "examples"), "*.cs"))
+            foreach (string example in Repository.Files("bindings/csharp/examples", "*.cs"))
             {
-                string code = File.ReadAllText(example).Replace("\r\n", "\n");
+                string code = Repository.Text(example).Replace("\r\n", "\n");
                 Assert.That(readme.Contains("```csharp\n" + code + "```"), Is.True, Path.GetFileName(example) + " is not in README.md as it is");
             }
         }

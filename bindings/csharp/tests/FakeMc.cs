@@ -61,19 +61,19 @@ namespace MarketingCloud.Auth.Tests
         /// <summary>How many token requests (all attempts) reached the scenario.</summary>
         internal static int Count(string scenario)
         {
-            return int.Parse(Get("/_count/" + scenario).Trim());
+            return int.Parse(Send("GET", "/_count/" + scenario).Trim());
         }
 
         /// <summary>The fake's JSON description of the scenario's last token request.</summary>
         internal static string Last(string scenario)
         {
-            return Get("/_last/" + scenario);
+            return Send("GET", "/_last/" + scenario);
         }
 
         /// <summary>How many requests the fake's proxy has carried.</summary>
         internal static int ProxyRequests()
         {
-            Match match = Regex.Match(Get("/_proxy"), "\"requests\"\\s*:\\s*(\\d+)");
+            Match match = Regex.Match(Send("GET", "/_proxy"), "\"requests\"\\s*:\\s*(\\d+)");
             if (!match.Success)
             {
                 throw new InvalidOperationException("unexpected /_proxy answer");
@@ -82,14 +82,18 @@ namespace MarketingCloud.Auth.Tests
             return int.Parse(match.Groups[1].Value);
         }
 
-        private static string Get(string path)
+        /// <summary>
+        /// The one client of the fake's own controls and counters (tests/fake-mc/README.md): <c>GET</c>, or
+        /// <c>POST</c> with an empty body, of <paramref name="path"/> on its HTTP address; returns the answer's body.
+        /// </summary>
+        internal static string Send(string method, string path)
         {
             using (var client = new WebClient())
             {
                 // Loopback only: never go through a proxy configured for the machine.
                 client.Proxy = null;
                 client.Encoding = System.Text.Encoding.UTF8;
-                return client.DownloadString(Http + path);
+                return method == "GET" ? client.DownloadString(Http + path) : client.UploadString(Http + path, method, string.Empty);
             }
         }
 

@@ -1,5 +1,4 @@
 using System;
-using System.Net;
 using System.Text.RegularExpressions;
 
 namespace MarketingCloud.Auth.Tests
@@ -10,7 +9,7 @@ namespace MarketingCloud.Auth.Tests
         /// <summary>One counter of <c>GET /_stats/&lt;scenario&gt;</c>: token_requests, api_calls, soap_calls, rest_calls, accepted, rejected, token_expired.</summary>
         internal static int Stat(string scenario, string counter)
         {
-            string json = Send("GET", "/_stats/" + scenario);
+            string json = FakeMc.Send("GET", "/_stats/" + scenario);
             Match match = Regex.Match(json, "\"" + counter + "\":(\\d+)");
             if (!match.Success)
             {
@@ -23,22 +22,13 @@ namespace MarketingCloud.Auth.Tests
         /// <summary>Revokes every token the scenario has issued so far: the API answers them as expired.</summary>
         internal static void Revoke(string scenario)
         {
-            Send("POST", "/_revoke/" + scenario);
+            FakeMc.Send("POST", "/_revoke/" + scenario);
         }
 
         /// <summary>The next <paramref name="calls"/> API calls with the scenario's valid token are refused as stale.</summary>
         internal static void Reject(string scenario, int calls)
         {
-            Send("POST", "/_reject/" + scenario + "/" + calls);
-        }
-
-        private static string Send(string method, string path)
-        {
-            using (var client = new WebClient())
-            {
-                client.Proxy = null;
-                return method == "GET" ? client.DownloadString(FakeMc.Http + path) : client.UploadString(FakeMc.Http + path, string.Empty);
-            }
+            FakeMc.Send("POST", "/_reject/" + scenario + "/" + calls);
         }
     }
 }

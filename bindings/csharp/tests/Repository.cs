@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Linq;
 using System.Reflection;
 
 namespace MarketingCloud.Auth.Tests
@@ -11,6 +12,17 @@ namespace MarketingCloud.Auth.Tests
         internal static string Text(string relativePath)
         {
             return File.ReadAllText(Path.Combine(Root(), relativePath));
+        }
+
+        /// <summary>
+        /// The files of <paramref name="relativeFolder"/> that match <paramref name="pattern"/>, as paths under the
+        /// repository root for <see cref="Text"/>.
+        /// </summary>
+        internal static string[] Files(string relativeFolder, string pattern)
+        {
+            return Directory.GetFiles(Path.Combine(Root(), relativeFolder), pattern)
+                .Select(file => Path.Combine(relativeFolder, Path.GetFileName(file)))
+                .ToArray();
         }
 
         private static string Root()

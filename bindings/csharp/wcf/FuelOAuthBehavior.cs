@@ -108,10 +108,10 @@ namespace MarketingCloud.Auth.Wcf
             return await call().ConfigureAwait(false);
         }
 
-        // The fault's code and text, as the exception keeps them: Mono's WCF shows fault replies to no inspector.
+        // The fault's text, as the exception keeps it: Mono's WCF shows fault replies to no inspector.
         private static bool IsTokenRejected(FaultException fault)
         {
-            return SoapFault.IsTokenRejected(fault.Code?.Name, fault.Reason?.ToString() ?? fault.Message);
+            return SoapFault.IsTokenRejected(fault.Reason?.ToString() ?? fault.Message);
         }
 
         /// <inheritdoc />
