@@ -16,7 +16,6 @@ from ._native import lib
 _UINT32_MAX = 0xFFFF_FFFF
 
 # Bound once: the per-call attribute lookups are a measurable part of a cached get_token.
-_get_token_into = lib.mc_get_token_into
 _get_cached_token_into = lib.mc_get_cached_token_into
 _soap_header = lib.mc_soap_header
 _string_free = lib.mc_string_free

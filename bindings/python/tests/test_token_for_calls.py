@@ -1,5 +1,6 @@
-"""Issue 8 in Python: the header for a token, the rejection check, the token's TTL, the
-cached-only read, and the pure-Python cached get_token() staying exactly as fresh as the core."""
+"""What a caller needs beyond get_token() to make authenticated calls: the header for a token,
+the rejection check, the token's TTL, the cached-only read, and the pure-Python cached
+get_token() staying exactly as fresh as the core."""
 
 from __future__ import annotations
 
