@@ -13,7 +13,6 @@ import pytest
 import mcauth
 from conftest import FakeMc
 from fake_api import secret, stats
-from mcauth._errors import error_for_status
 from mcauth._native import lib
 
 FAULT = (b'<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><s:Fault>'
@@ -65,11 +64,6 @@ def test_get_cached_token_never_sends(fake: FakeMc, scenario: str) -> None:
         auth.invalidate(token)
         assert auth.get_cached_token() is None
     assert stats(fake, scenario)["token_requests"] == 1
-
-
-def test_statuses_of_issue_8_have_their_exceptions() -> None:
-    assert type(error_for_status(8, "d")) is mcauth.BufferTooSmallError
-    assert type(error_for_status(9, "d")) is mcauth.NotCachedError
 
 
 # The cached get_token() serves the binding's own copy: it must see every change the core sees.
