@@ -9,15 +9,14 @@ import statistics
 import time
 from typing import Any, AsyncIterator, List
 
+import httpx
 import pytest
 
-httpx = pytest.importorskip("httpx")
-
-import mcauth  # noqa: E402
-from conftest import FakeMc  # noqa: E402
-from fake_api import reject, revoke, secret, stats  # noqa: E402
-from mcauth.integrations.httpx import BearerAuth  # noqa: E402
-from rest_clients import BODY, echo_url  # noqa: E402
+import mcauth
+from conftest import FakeMc
+from fake_api import reject, revoke, secret, stats
+from mcauth.integrations.httpx import BearerAuth
+from rest_clients import BODY, echo_url
 
 
 def run(coroutine: Any) -> Any:

@@ -5,15 +5,13 @@ from __future__ import annotations
 
 from typing import Any, List
 
-import pytest
+import requests
+import zeep
 
-zeep = pytest.importorskip("zeep")
-requests = pytest.importorskip("requests")  # zeep depends on it
-
-import mcauth  # noqa: E402
-from conftest import FakeMc  # noqa: E402
-from fake_api import global_stats, wsdl  # noqa: E402
-from soap_clients import ZeepClient  # noqa: E402
+import mcauth
+from conftest import FakeMc
+from fake_api import global_stats, wsdl
+from soap_clients import ZeepClient
 
 
 def test_operations_go_to_the_tenant_endpoint_or_the_one_asked_for(
