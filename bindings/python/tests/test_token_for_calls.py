@@ -12,7 +12,7 @@ import pytest
 
 import mcauth
 from conftest import FakeMc
-from fake_api import secret, stats
+from fake_api import secret
 from mcauth._native import lib
 
 FAULT = (b'<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><s:Fault>'
@@ -58,12 +58,12 @@ def test_get_token_ttl(fake: FakeMc, scenario: str) -> None:
 def test_get_cached_token_never_sends(fake: FakeMc, scenario: str) -> None:
     with mcauth.MarketingCloudAuth(fake.url(scenario), "client-a", secret()) as auth:
         assert auth.get_cached_token() is None
-        assert stats(fake, scenario)["token_requests"] == 0
+        assert fake.stats(scenario)["token_requests"] == 0
         token = auth.get_token()
         assert auth.get_cached_token() == token
         auth.invalidate(token)
         assert auth.get_cached_token() is None
-    assert stats(fake, scenario)["token_requests"] == 1
+    assert fake.stats(scenario)["token_requests"] == 1
 
 
 # The cached get_token() serves the binding's own copy: it must see every change the core sees.
@@ -79,7 +79,7 @@ def test_invalidate_through_another_object_is_seen(fake: FakeMc, scenario: str) 
         assert renewed != token and second.get_token() == renewed
         first.invalidate(renewed)  # through this very object too
         assert first.get_token() not in (token, renewed)
-    assert stats(fake, scenario)["token_requests"] == 3
+    assert fake.stats(scenario)["token_requests"] == 3
 
 
 def test_invalidate_through_the_c_abi_is_seen(fake: FakeMc, scenario: str) -> None:
@@ -95,7 +95,7 @@ def test_invalidate_through_the_c_abi_is_seen(fake: FakeMc, scenario: str) -> No
             assert auth.get_token() != token
     finally:
         lib.mc_auth_free(handle)
-    assert stats(fake, scenario)["token_requests"] == 2
+    assert fake.stats(scenario)["token_requests"] == 2
 
 
 def test_a_short_lived_token_is_never_served_past_its_refresh_point(fake: FakeMc, scenario: str) -> None:
@@ -117,7 +117,7 @@ def test_a_short_lived_token_is_never_served_past_its_refresh_point(fake: FakeMc
             time.sleep(0.002)
         assert served_first_until > got + 0.8  # and the copy was used until near that point
         assert auth.get_token_ttl()[0] == token == auth.get_token()  # what the core serves
-    assert stats(fake, short)["token_requests"] == 2
+    assert fake.stats(short)["token_requests"] == 2
 
 
 def test_after_close_get_token_raises_even_with_a_copy(fake: FakeMc, scenario: str) -> None:
