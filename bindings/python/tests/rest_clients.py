@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from typing import Any, Callable, Dict, Optional
 
-import pytest
+import httpx
+import requests
 
 import mcauth
+import mcauth.integrations.httpx
+import mcauth.integrations.requests
 
 # What the fake's echo answers with, byte for byte: a non-ASCII body shows it arrived whole.
 BODY = b'{"name": "caf\xc3\xa9", "items": [1, 2, 3]}'
@@ -45,22 +48,16 @@ class RestClient:
 
 
 def _requests(auth: mcauth.MarketingCloudAuth) -> RestClient:
-    requests = pytest.importorskip("requests")
-    from mcauth.integrations.requests import BearerAuth
-
     session = requests.Session()
-    session.auth = BearerAuth(auth)
+    session.auth = mcauth.integrations.requests.BearerAuth(auth)
     return RestClient("requests", session, "data")  # requests takes raw bodies and forms as data=
 
 
 def _httpx(auth: mcauth.MarketingCloudAuth) -> RestClient:
-    httpx = pytest.importorskip("httpx")
-    from mcauth.integrations.httpx import BearerAuth
-
-    return RestClient("httpx", httpx.Client(auth=BearerAuth(auth)), "content")
+    return RestClient("httpx", httpx.Client(auth=mcauth.integrations.httpx.BearerAuth(auth)), "content")
 
 
-# The libraries whose integration the shared scenarios prove; a missing one is skipped alone.
+# The libraries whose integration the shared scenarios prove.
 LIBRARIES: Dict[str, Callable[[mcauth.MarketingCloudAuth], RestClient]] = {
     "requests": _requests, "httpx": _httpx,
 }

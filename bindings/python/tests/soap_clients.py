@@ -10,9 +10,13 @@ from __future__ import annotations
 
 from typing import Any, Callable, Dict, List, Tuple
 
-import pytest
+import suds
+import suds.client
+import zeep
 
 import mcauth
+import mcauth.integrations.suds
+import mcauth.integrations.zeep
 
 
 class SoapFault(Exception):
@@ -23,17 +27,14 @@ class ZeepClient:
     """A zeep.Client from mcauth.integrations.zeep.client; `kwargs` go to it."""
 
     def __init__(self, auth: mcauth.MarketingCloudAuth, wsdl: str, **kwargs: Any) -> None:
-        self._zeep = pytest.importorskip("zeep")
-        from mcauth.integrations.zeep import client
-
-        self.native = client(auth, wsdl, **kwargs)
-        self.native_type = self._zeep.Client
+        self.native = mcauth.integrations.zeep.client(auth, wsdl, **kwargs)
+        self.native_type = zeep.Client
 
     def retrieve(self) -> Any:
         try:
             return self.native.service.Retrieve(
                 RetrieveRequest={"ObjectType": "Subscriber", "Properties": ["Name"]})
-        except self._zeep.exceptions.Fault as fault:
+        except zeep.exceptions.Fault as fault:
             raise SoapFault(fault.message) from fault
 
     def create(self, objects: List[Tuple[str, str]]) -> Any:
@@ -47,11 +48,7 @@ class SudsClient:
     the integration retries on a fault raised (True, suds' default) and on one returned."""
 
     def __init__(self, auth: mcauth.MarketingCloudAuth, wsdl: str, *, faults: bool) -> None:
-        self._suds = pytest.importorskip("suds")
-        import suds.client
-        from mcauth.integrations.suds import client
-
-        self.native = client(auth, wsdl, faults=faults, cache=None)
+        self.native = mcauth.integrations.suds.client(auth, wsdl, faults=faults, cache=None)
         self.native_type = suds.client.Client
 
     def retrieve(self) -> Any:
@@ -72,7 +69,7 @@ class SudsClient:
     def _answer(self, operation: Callable[..., Any], *args: Any) -> Any:
         try:
             answer = operation(*args)
-        except self._suds.WebFault as fault:
+        except suds.WebFault as fault:
             raise SoapFault(fault.fault.faultstring) from fault
         if self.native.options.faults:
             return answer
@@ -83,7 +80,7 @@ class SudsClient:
         raise SoapFault(result.faultstring)
 
 
-# The clients the shared scenarios run on; a library that is not installed is skipped alone.
+# The clients the shared scenarios run on.
 LIBRARIES: Dict[str, Callable[[mcauth.MarketingCloudAuth, str], Any]] = {
     "zeep": ZeepClient,
     "suds-faults": lambda auth, wsdl: SudsClient(auth, wsdl, faults=True),

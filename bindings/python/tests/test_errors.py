@@ -26,11 +26,13 @@ def header_statuses() -> dict[str, int]:
 
 
 def test_status_mapping_table() -> None:
-    # MC_ERR_INTERNAL (a caught panic) cannot be provoked from outside, so the table is checked directly.
+    # MC_ERR_INTERNAL (a caught panic) cannot be provoked from outside, nor 8 and 9 (the binding
+    # never lets them through), so the table is checked directly.
     expected: dict[int, Type[mcauth.McAuthError]] = {
         1: mcauth.InvalidArgumentError, 2: mcauth.UnauthorizedError, 3: mcauth.HttpError,
         4: mcauth.NetworkError, 5: mcauth.RequestTimeoutError, 6: mcauth.BadResponseError,
-        7: mcauth.InternalError, 99: mcauth.McAuthError,
+        7: mcauth.InternalError, 8: mcauth.BufferTooSmallError, 9: mcauth.NotCachedError,
+        99: mcauth.McAuthError,
     }
     for status, cls in expected.items():
         error = error_for_status(status, "detail")

@@ -9,15 +9,14 @@ import statistics
 import time
 from typing import Any, AsyncIterator, List
 
+import httpx
 import pytest
 
-httpx = pytest.importorskip("httpx")
-
-import mcauth  # noqa: E402
-from conftest import FakeMc  # noqa: E402
-from fake_api import reject, revoke, secret, stats  # noqa: E402
-from mcauth.integrations.httpx import BearerAuth  # noqa: E402
-from rest_clients import BODY, echo_url  # noqa: E402
+import mcauth
+from conftest import FakeMc
+from fake_api import secret
+from mcauth.integrations.httpx import BearerAuth
+from rest_clients import BODY, echo_url
 
 
 def run(coroutine: Any) -> Any:
@@ -29,13 +28,13 @@ def test_async_sixteen_tasks_through_one_revoked_token_get_one_new_token(
     async def main() -> List[Any]:
         async with httpx.AsyncClient(auth=BearerAuth(auth)) as client:
             assert (await client.post(echo_url(auth), content=BODY)).status_code == 200
-            revoke(fake, scenario)
+            fake.revoke(scenario)
             return await asyncio.gather(*(client.post(echo_url(auth), content=BODY) for _ in range(16)))
 
     answers = run(main())
     assert [a.status_code for a in answers] == [200] * 16
     assert all(a.content == BODY for a in answers)
-    assert stats(fake, scenario)["token_requests"] == 2
+    assert fake.stats(scenario)["token_requests"] == 2
 
 
 def test_async_a_second_rejection_in_a_row_reaches_the_caller(
@@ -43,14 +42,14 @@ def test_async_a_second_rejection_in_a_row_reaches_the_caller(
     async def main() -> Any:
         async with httpx.AsyncClient(auth=BearerAuth(auth)) as client:
             auth.get_token()
-            reject(fake, scenario, 2)
+            fake.reject(scenario, 2)
             answer = await client.post(echo_url(auth), json={"a": 1})
             assert (await client.post(echo_url(auth), json={"a": 1})).status_code == 200
             return answer
 
     answer = run(main())
     assert answer.status_code == 401 and [first.status_code for first in answer.history] == [401]
-    assert stats(fake, scenario)["token_requests"] == 2
+    assert fake.stats(scenario)["token_requests"] == 2
 
 
 def test_async_an_async_generator_body_is_never_sent_again(
@@ -62,13 +61,13 @@ def test_async_an_async_generator_body_is_never_sent_again(
     async def main() -> List[Any]:
         async with httpx.AsyncClient(auth=BearerAuth(auth)) as client:
             auth.get_token()
-            revoke(fake, scenario)
+            fake.revoke(scenario)
             return [await client.post(echo_url(auth), content=chunks()) for _ in range(2)]
 
     rejected, again = run(main())
     assert rejected.status_code == 401 and rejected.history == []
     assert again.status_code == 200 and again.content == BODY
-    assert stats(fake, scenario)["rest_calls"] == 2
+    assert fake.stats(scenario)["rest_calls"] == 2
 
 
 def test_async_a_cached_token_is_served_inline(
@@ -121,4 +120,4 @@ def test_async_flow_keeps_the_loop_responsive_while_a_token_is_requested(
     # loaded machine (the worker thread holds the GIL now and then) is not a blocked loop.
     assert len(ticks) > 20 and statistics.median(gaps) < 0.05 and max(gaps) < 0.5, \
         f"ticks every {statistics.median(gaps):.3f} s, at worst {max(gaps):.3f} s"
-    assert stats(fake, slow)["token_requests"] == 1
+    assert fake.stats(slow)["token_requests"] == 1

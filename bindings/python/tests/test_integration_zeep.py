@@ -5,15 +5,12 @@ from __future__ import annotations
 
 from typing import Any, List
 
-import pytest
+import requests
+import zeep
 
-zeep = pytest.importorskip("zeep")
-requests = pytest.importorskip("requests")  # zeep depends on it
-
-import mcauth  # noqa: E402
-from conftest import FakeMc  # noqa: E402
-from fake_api import global_stats, wsdl  # noqa: E402
-from soap_clients import ZeepClient  # noqa: E402
+import mcauth
+from conftest import FakeMc
+from soap_clients import ZeepClient
 
 
 def test_operations_go_to_the_tenant_endpoint_or_the_one_asked_for(
@@ -23,13 +20,13 @@ def test_operations_go_to_the_tenant_endpoint_or_the_one_asked_for(
         urls: List[str] = []
         session = requests.Session()
         session.hooks["response"].append(lambda r, **_: urls.append(r.url) if r.request.method == "POST" else None)
-        client = ZeepClient(auth, wsdl(fake), transport=zeep.Transport(session=session), **kwargs)
+        client = ZeepClient(auth, fake.wsdl, transport=zeep.Transport(session=session), **kwargs)
         assert client.retrieve().OverallStatus == "OK"
         return urls
 
-    before = global_stats(fake)["login_failed"]
+    before = fake.global_stats()["login_failed"]
     assert sent_to() == [auth.soap_endpoint]
     other = f"{fake.http}/SERVICE.ASMX"  # the same fake: its path is case-insensitive
     assert sent_to(endpoint=other) == [other]
     # The header trap: with the caller's transport, no envelope lost its fueloauth header.
-    assert global_stats(fake)["login_failed"] == before
+    assert fake.global_stats()["login_failed"] == before

@@ -1,5 +1,6 @@
-"""Issue 8 in Python: the header for a token, the rejection check, the token's TTL, the
-cached-only read, and the pure-Python cached get_token() staying exactly as fresh as the core."""
+"""What a caller needs beyond get_token() to make authenticated calls: the header for a token,
+the rejection check, the token's TTL, the cached-only read, and the pure-Python cached
+get_token() staying exactly as fresh as the core."""
 
 from __future__ import annotations
 
@@ -11,8 +12,7 @@ import pytest
 
 import mcauth
 from conftest import FakeMc
-from fake_api import secret, stats
-from mcauth._errors import error_for_status
+from fake_api import secret
 from mcauth._native import lib
 
 FAULT = (b'<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><s:Fault>'
@@ -58,17 +58,12 @@ def test_get_token_ttl(fake: FakeMc, scenario: str) -> None:
 def test_get_cached_token_never_sends(fake: FakeMc, scenario: str) -> None:
     with mcauth.MarketingCloudAuth(fake.url(scenario), "client-a", secret()) as auth:
         assert auth.get_cached_token() is None
-        assert stats(fake, scenario)["token_requests"] == 0
+        assert fake.stats(scenario)["token_requests"] == 0
         token = auth.get_token()
         assert auth.get_cached_token() == token
         auth.invalidate(token)
         assert auth.get_cached_token() is None
-    assert stats(fake, scenario)["token_requests"] == 1
-
-
-def test_statuses_of_issue_8_have_their_exceptions() -> None:
-    assert type(error_for_status(8, "d")) is mcauth.BufferTooSmallError
-    assert type(error_for_status(9, "d")) is mcauth.NotCachedError
+    assert fake.stats(scenario)["token_requests"] == 1
 
 
 # The cached get_token() serves the binding's own copy: it must see every change the core sees.
@@ -84,7 +79,7 @@ def test_invalidate_through_another_object_is_seen(fake: FakeMc, scenario: str) 
         assert renewed != token and second.get_token() == renewed
         first.invalidate(renewed)  # through this very object too
         assert first.get_token() not in (token, renewed)
-    assert stats(fake, scenario)["token_requests"] == 3
+    assert fake.stats(scenario)["token_requests"] == 3
 
 
 def test_invalidate_through_the_c_abi_is_seen(fake: FakeMc, scenario: str) -> None:
@@ -100,7 +95,7 @@ def test_invalidate_through_the_c_abi_is_seen(fake: FakeMc, scenario: str) -> No
             assert auth.get_token() != token
     finally:
         lib.mc_auth_free(handle)
-    assert stats(fake, scenario)["token_requests"] == 2
+    assert fake.stats(scenario)["token_requests"] == 2
 
 
 def test_a_short_lived_token_is_never_served_past_its_refresh_point(fake: FakeMc, scenario: str) -> None:
@@ -122,7 +117,7 @@ def test_a_short_lived_token_is_never_served_past_its_refresh_point(fake: FakeMc
             time.sleep(0.002)
         assert served_first_until > got + 0.8  # and the copy was used until near that point
         assert auth.get_token_ttl()[0] == token == auth.get_token()  # what the core serves
-    assert stats(fake, short)["token_requests"] == 2
+    assert fake.stats(short)["token_requests"] == 2
 
 
 def test_after_close_get_token_raises_even_with_a_copy(fake: FakeMc, scenario: str) -> None:

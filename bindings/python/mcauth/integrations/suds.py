@@ -55,7 +55,10 @@ _call = _Call()
 
 class _Client(suds.client.Client):
     """A ``suds.client.Client`` whose ``service`` retries an operation once when its answer
-    rejected the token it carried."""
+    rejected the token it carried.
+
+    Not for ``clone()``: suds 1.2's recurses without end, and an older one's gives a plain
+    ``ServiceSelector``, without the retry."""
 
     def __init__(self, wsdl: str, *, auth: MarketingCloudAuth, **kwargs: Any) -> None:
         super().__init__(wsdl, **kwargs)
@@ -140,11 +143,6 @@ class _FuelOAuthPlugin(suds.plugin.MessagePlugin):
             envelope.insert(header, 0)
         header.append(element)
 
-    def __deepcopy__(self, memo: Any) -> _FuelOAuthPlugin:
-        # Client.clone() deep-copies options (it recurses without end in suds 1.2 anyway):
-        # share the auth object, never a copy of its native handle, freed twice.
-        return self
-
 
 class _AnswerRecorder(suds.transport.Transport):
     """The caller's suds transport, noting each answer's status and body for this thread's call.
@@ -171,7 +169,3 @@ class _AnswerRecorder(suds.transport.Transport):
                                                 io.BytesIO(body)) from None
         _call.answer = (reply.code, reply.message or b"")
         return reply
-
-    def __deepcopy__(self, memo: Any) -> _AnswerRecorder:
-        from copy import deepcopy
-        return _AnswerRecorder(deepcopy(self._inner, memo))
