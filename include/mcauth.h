@@ -261,6 +261,17 @@ mc_status mc_soap_header_for(const char *token, char **out_header);
 // Never blocks, records no error, allocates nothing the caller frees.
 int mc_is_token_rejected(int http_status, const char *body, size_t body_len);
 
+// 1 when the body of an answer with `http_status` must be read to tell,
+// with `mc_is_token_rejected`, whether it rejected the token: an error
+// status other than 401. 0 when the status settles it (give
+// `mc_is_token_rejected` a NULL body): 401 rejects; below 400 nothing is
+// looked for, since Marketing Cloud sends its faults with HTTP 500 and a
+// successful answer may be a download the caller streams. The rule every
+// integration follows before reading an answer.
+//
+// Never blocks, records no error, allocates nothing the caller frees.
+int mc_token_rejection_needs_body(int http_status);
+
 // Gets `https://SUB.rest.marketingcloudapis.com/`. `MC_ERR_INVALID_ARGUMENT`
 // when the handle was made from a URL that names no tenant. Sends nothing,
 // except on an enhanced handle (`mc_auth_new_enhanced`, which says more).

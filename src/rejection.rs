@@ -20,6 +20,14 @@ const FAULT_TEXT_PATHS: [&[&[u8]]; 2] = [
 /// Deeper than any fault text path; a deeper document is not walked further.
 const MAX_DEPTH: usize = 32;
 
+/// Whether an answer's body must be read to tell if it rejected the token:
+/// for an error status other than 401, which says so without one. Below
+/// 400 the body is not looked at: Marketing Cloud sends its faults with
+/// HTTP 500, and a successful answer may be a download its caller streams.
+pub fn rejection_needs_body(http_status: i32) -> bool {
+    http_status >= 400 && http_status != 401
+}
+
 pub fn is_token_rejected(http_status: i32, body: &[u8]) -> bool {
     http_status == 401
         || fault_text(body).is_some_and(|text| {
@@ -94,6 +102,14 @@ mod tests {
         format!(
             r#"<env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope"><env:Header/><env:Body><env:Fault><env:Code><env:Value>env:Sender</env:Value></env:Code><env:Reason><env:Text xml:lang="en">{text}</env:Text></env:Reason></env:Fault></env:Body></env:Envelope>"#
         )
+    }
+
+    #[test]
+    fn only_error_answers_other_than_401_need_their_body_read() {
+        for (status, needs) in [(200, false), (302, false), (401, false), (400, true)] {
+            assert_eq!(rejection_needs_body(status), needs, "{status}");
+        }
+        assert!(rejection_needs_body(500) && rejection_needs_body(403));
     }
 
     #[test]

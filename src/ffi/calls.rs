@@ -73,6 +73,20 @@ pub unsafe extern "C" fn mc_is_token_rejected(
     })
 }
 
+/// 1 when the body of an answer with `http_status` must be read to tell,
+/// with `mc_is_token_rejected`, whether it rejected the token: an error
+/// status other than 401. 0 when the status settles it (give
+/// `mc_is_token_rejected` a NULL body): 401 rejects; below 400 nothing is
+/// looked for, since Marketing Cloud sends its faults with HTTP 500 and a
+/// successful answer may be a download the caller streams. The rule every
+/// integration follows before reading an answer.
+///
+/// Never blocks, records no error, allocates nothing the caller frees.
+#[no_mangle]
+pub extern "C" fn mc_token_rejection_needs_body(http_status: c_int) -> c_int {
+    ffi_boundary!({ c_int::from(crate::rejection::rejection_needs_body(http_status)) })
+}
+
 /// Gets `https://SUB.rest.marketingcloudapis.com/`. `MC_ERR_INVALID_ARGUMENT`
 /// when the handle was made from a URL that names no tenant. Sends nothing,
 /// except on an enhanced handle (`mc_auth_new_enhanced`, which says more).

@@ -24,6 +24,7 @@ const uint64_t *(*generation)(const mc_auth *) = mc_token_generation;
 mc_status (*get_ttl)(const mc_auth *, char **, uint32_t *) = mc_get_token_ttl;
 mc_status (*soap_header_for)(const char *, char **) = mc_soap_header_for;
 int (*is_rejected)(int, const char *, size_t) = mc_is_token_rejected;
+int (*needs_body)(int) = mc_token_rejection_needs_body;
 mc_status (*set_shared_cache)(mc_auth *, const char *) = mc_auth_set_shared_cache;
 mc_status (*shared_cache_error)(const mc_auth *, char **) = mc_shared_cache_error;
 mc_status (*get_token)(const mc_auth *, char **) = mc_get_token;

@@ -349,7 +349,7 @@ static void thread_exit(void)
     pthread_key_delete(exiting);
 }
 
-/* ---- 8. What calls need: the header for a given token, the rejection check, the TTL, a
+/* ---- 8. What calls need: the header for a given token, the rejection checks, the TTL, a
  *         cached-only read, and the stamped token with its generation counter. ------------------ */
 
 static void for_calls(void)
@@ -383,6 +383,8 @@ static void for_calls(void)
               mc_is_token_rejected(500, "", 0) == 0 && mc_is_token_rejected(500, "\xff\xfe\0<", 4) == 0 &&
               mc_is_token_rejected(500, mib, sizeof mib) == 0 && mc_is_token_rejected(200, "{}", 2) == 0,
           "  another fault, NULL, empty, binary and 1 MiB bodies are 0");
+    CHECK(mc_token_rejection_needs_body(500) == 1 && mc_token_rejection_needs_body(401) == 0,
+          "mc_token_rejection_needs_body: a 500's body is read, a 401 needs none");
     EXPECT(MC_ERR_NOT_CACHED, mc_get_cached_token_into(h, buf, sizeof buf));
     CHECK(fake_count(fake_http, scen) == 0, "  and sent nothing");
     EXPECT(MC_OK, mc_get_token_ttl(h, &token, &secs));

@@ -105,6 +105,17 @@ namespace MarketingCloud.Auth
             }
         }
 
+        /// <summary>
+        /// Whether an answer's body must be read for <see cref="IsTokenRejected(int, byte[])"/> to decide: an error
+        /// status other than 401. Otherwise pass a null body: a 401 rejects, and below 400 nothing is looked for
+        /// (faults come with 500; a successful answer may be a download). The native library's rule.
+        /// </summary>
+        /// <param name="httpStatus">The answer's HTTP status.</param>
+        public static bool RejectionNeedsBody(int httpStatus)
+        {
+            return NativeMethods.mc_token_rejection_needs_body(httpStatus) != 0;
+        }
+
         // The token if one is cached and usable now, else null; never sends nor waits. No copy is kept here:
         // the process-wide cache stays the only truth, so an Invalidate through any instance is seen at once.
         private string GetCachedToken()

@@ -119,14 +119,9 @@ namespace MarketingCloud.Auth
         private static async Task<bool> IsRejectedAsync(HttpResponseMessage response)
         {
             int status = (int)response.StatusCode;
-            if (MarketingCloudAuth.IsTokenRejected(status, (byte[])null))
+            if (!MarketingCloudAuth.RejectionNeedsBody(status) || response.Content == null)
             {
-                return true;
-            }
-
-            if (response.IsSuccessStatusCode || response.Content == null)
-            {
-                return false;
+                return MarketingCloudAuth.IsTokenRejected(status, (byte[])null);
             }
 
             // Buffered by the read, so the caller can still read the body of an answer passed on.

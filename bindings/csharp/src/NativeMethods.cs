@@ -96,5 +96,9 @@ namespace MarketingCloud.Auth
         // Returns 1 or 0, records no error. A pointer, not byte[], so a slice of a buffer can be asked about.
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         internal static extern unsafe int mc_is_token_rejected(int httpStatus, byte* body, UIntPtr bodyLength);
+
+        // Returns 1 or 0, records no error.
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern int mc_token_rejection_needs_body(int httpStatus);
     }
 }

@@ -38,6 +38,14 @@ namespace MarketingCloud.Auth.Tests
         }
 
         [Test]
+        public void RejectionNeedsBodyIsTheNativeRule()
+        {
+            Assert.That(MarketingCloudAuth.RejectionNeedsBody(500), Is.True);
+            Assert.That(MarketingCloudAuth.RejectionNeedsBody(401), Is.False);
+            Assert.That(MarketingCloudAuth.RejectionNeedsBody(200), Is.False);
+        }
+
+        [Test]
         public void GetTokenWithTtlSaysHowLongTheTokenLives()
         {
             using (var auth = FakeMc.Auth("ttl", out _, "expires=900"))

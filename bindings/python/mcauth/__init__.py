@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ._auth import MarketingCloudAuth
-from ._calls import is_token_rejected, soap_header_for
+from ._calls import is_token_rejected, rejection_needs_body, soap_header_for
 from ._errors import (
     BadResponseError,
     BufferTooSmallError,
@@ -34,6 +34,7 @@ __all__ = [
     "UnauthorizedError",
     "__version__",
     "is_token_rejected",
+    "rejection_needs_body",
     "library_version",
     "soap_header_for",
 ]

@@ -34,9 +34,7 @@ def is_token_rejected(status: int, body: Union[bytes, bytearray, memoryview, str
     rules (HTTP 401; a SOAP fault ``Token Expired`` or ``Login Failed``) are the library's, so
     every binding answers alike.
     """
-    if isinstance(status, bool) or not isinstance(status, int):
-        raise TypeError(f"status must be int, not {type(status).__name__}")
-    if not -0x8000_0000 <= status <= 0x7FFF_FFFF:
+    if not _is_c_int(status):
         return False  # not an HTTP status, and ctypes would wrap it into one silently
     if body is None:
         return _is_token_rejected(status, None, 0) == 1
@@ -50,3 +48,18 @@ def is_token_rejected(status: int, body: Union[bytes, bytearray, memoryview, str
     else:
         raise TypeError(f"body must be bytes, str or None, not {type(body).__name__}")
     return _is_token_rejected(status, data, len(data)) == 1
+
+
+def rejection_needs_body(status: int) -> bool:
+    """Whether an answer's body must be read for ``is_token_rejected`` to decide: an error
+    status other than 401.  Otherwise pass ``None``: a 401 rejects, and below 400 nothing is
+    looked for (faults come with 500; a successful answer may be a download).  The core's rule.
+    """
+    return _is_c_int(status) and lib.mc_token_rejection_needs_body(status) == 1
+
+
+def _is_c_int(status: object) -> bool:
+    """``status`` as the core takes it: an ``int`` (not a ``bool``) in C's ``int`` range."""
+    if isinstance(status, bool) or not isinstance(status, int):
+        raise TypeError(f"status must be int, not {type(status).__name__}")
+    return -0x8000_0000 <= status <= 0x7FFF_FFFF

@@ -63,6 +63,7 @@ _FUNCTIONS: Tuple[_Row, ...] = (
     ("mc_soap_header_for", (c_char_p, POINTER(c_char_p)), c_int, _check_status),
     # Returns 1 or 0, never a status: no errcheck.  The body is bytes with a length (NULs allowed).
     ("mc_is_token_rejected", (c_int, c_char_p, c_size_t), c_int, None),
+    ("mc_token_rejection_needs_body", (c_int,), c_int, None),
     # c_char_p: it receives the very objects the getters filled (see above).
     ("mc_string_free", (c_char_p,), None, None),
     ("mc_auth_free", (c_void_p,), None, None),

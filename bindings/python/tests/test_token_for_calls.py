@@ -48,6 +48,14 @@ def test_is_token_rejected_without_a_body() -> None:
         mcauth.is_token_rejected(500, 42)  # type: ignore[arg-type]
 
 
+def test_rejection_needs_body_is_the_cores_rule() -> None:
+    assert mcauth.rejection_needs_body(500) is True
+    assert mcauth.rejection_needs_body(401) is False and mcauth.rejection_needs_body(200) is False
+    assert mcauth.rejection_needs_body(2**40 + 500) is False  # not wrapped into 500 by ctypes
+    with pytest.raises(TypeError):
+        mcauth.rejection_needs_body(True)  # type: ignore[arg-type]
+
+
 def test_get_token_ttl(fake: FakeMc, scenario: str) -> None:
     with mcauth.MarketingCloudAuth(fake.url(f"{scenario}/expires=600"), "client-a", secret()) as auth:
         token, seconds = auth.get_token_ttl()

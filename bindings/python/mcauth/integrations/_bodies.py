@@ -4,29 +4,15 @@ from __future__ import annotations
 
 from typing import Callable, Optional, Union
 
-from .._calls import is_token_rejected
+from .._calls import is_token_rejected, rejection_needs_body
 
 Body = Union[bytes, str, None]
 
 
-def verdict_without_body(status: int) -> Optional[bool]:
-    """The core's verdict when the status settles it, else ``None``: then read the body.
-
-    The status alone settles a 401.  Otherwise only error answers (400 and above, where
-    Marketing Cloud puts its SOAP faults) are worth reading: a successful download that the
-    caller streams stays unread.
-    """
-    if is_token_rejected(status, None):
-        return True
-    if status < 400:
-        return False
-    return None
-
-
 def answer_rejects_token(status: int, read_body: Callable[[], Body]) -> bool:
-    """The core's verdict on an answer, reading its body only when that can change the verdict."""
-    verdict = verdict_without_body(status)
-    return is_token_rejected(status, read_body()) if verdict is None else verdict
+    """The core's verdict on an answer, reading its body only when the core says the verdict
+    needs it: a successful download that the caller streams stays unread."""
+    return is_token_rejected(status, read_body() if rejection_needs_body(status) else None)
 
 
 def optional_rewind(body: object) -> Optional[Callable[[], None]]:

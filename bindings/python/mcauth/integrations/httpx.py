@@ -17,8 +17,8 @@ import anyio.to_thread  # noqa: E402  (httpx depends on anyio)
 import httpx  # noqa: E402
 
 from .._auth import MarketingCloudAuth  # noqa: E402
-from .._calls import is_token_rejected  # noqa: E402
-from ._bodies import answer_rejects_token, nothing_to_rewind, optional_rewind, verdict_without_body  # noqa: E402
+from .._calls import is_token_rejected, rejection_needs_body  # noqa: E402
+from ._bodies import answer_rejects_token, nothing_to_rewind, optional_rewind  # noqa: E402
 
 __all__ = ["BearerAuth"]
 
@@ -60,10 +60,9 @@ class BearerAuth(httpx.Auth):
         rewind = _rewind_of(request)
         request.headers["Authorization"] = f"Bearer {token}"
         response = yield request
-        rejected = verdict_without_body(response.status_code)
-        if rejected is None:
-            rejected = is_token_rejected(response.status_code, await response.aread())
-        if not rejected:
+        status = response.status_code
+        body = await response.aread() if rejection_needs_body(status) else None
+        if not is_token_rejected(status, body):
             return
         self.auth.invalidate(token)  # no request: only the core's lock
         if rewind is None:
