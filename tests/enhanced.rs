@@ -65,62 +65,6 @@ fn two_business_units_on_32_cold_threads_each_send_exactly_two_requests() {
 }
 
 #[test]
-fn the_scope_is_sent_only_when_given_and_is_part_of_the_tokens_identity() {
-    let s = scenario("v2-scope", "");
-    let plain = enhanced(&s, Some("7"), None).token().unwrap();
-    let scope = "email_read list_and_subscribers_read";
-    let scoped = enhanced(&s, Some("7"), Some(scope)).token().unwrap();
-    assert_ne!(plain, scoped);
-    assert_eq!(
-        enhanced(&s, Some("007"), Some(scope)).token().unwrap(),
-        scoped
-    );
-    let sent = bodies(&s);
-    assert_eq!(sent.len(), 2);
-    assert!(sent[0].get("scope").is_none(), "{}", sent[0]);
-    assert_eq!(sent[1]["scope"], scope);
-    let seen = FAKE.token_requests(&s);
-    assert_eq!(seen[1].account_id.as_deref(), Some("7"));
-    assert_eq!(seen[1].scope.as_deref(), Some(scope));
-}
-
-#[test]
-fn a_20_digit_account_id_is_sent_as_a_json_number_of_its_digits() {
-    let s = scenario("v2-mid20", "");
-    let mid = "99999999999999999999"; // beyond u64
-    enhanced(&s, Some(mid), None).token().unwrap();
-    let seen = FAKE.last_request(&s).unwrap();
-    assert!(
-        seen.body.contains(&format!(r#""account_id":{mid}"#)),
-        "{}",
-        seen.body
-    );
-    assert_eq!(seen.account_id.as_deref(), Some(mid));
-}
-
-#[test]
-fn bad_grants_are_refused_before_anything_is_sent() {
-    let s = scenario("v2-args", "");
-    let base = http_base(&s);
-    for (account_id, scope) in [
-        (Some(""), None),
-        (Some("12a"), None),
-        (Some("-5"), None),
-        (Some("123456789012345678901"), None),
-        (None, Some("")),
-        (None, Some("email_read\nlist_read")),
-    ] {
-        let err = Auth::new_enhanced(&base, "id", SECRET, account_id, scope).unwrap_err();
-        assert_eq!(
-            err.status(),
-            Status::InvalidArgument,
-            "{account_id:?} {scope:?}"
-        );
-    }
-    assert_eq!(FAKE.requests(&s), 0);
-}
-
-#[test]
 fn the_api_addresses_are_the_latest_answers_instance_urls() {
     // The answer names the fake as `localhost`; the handle reached it as 127.0.0.1.
     let s = scenario("v2-instance", "instance=localhost");
