@@ -159,18 +159,12 @@ pub fn error(status: u16, message: &str, errorcode: u64) -> Response {
     )
 }
 
-/// The answer to `throttle=…` when it covers request `index`: Marketing Cloud's 429s.
-/// 50100 says when to come back; 50200 ("temporarily blocked") does not, so `handle` adds a
-/// `Retry-After` only when the scenario has a `retry-after=` directive.
+/// The answer to `throttle=50200…` when it covers request `index`: Marketing Cloud's
+/// "temporarily blocked" 429, which does not say when to come back (`handle` adds a
+/// `Retry-After` only when the scenario has a `retry-after=` directive).
 pub fn throttled(d: &Directives, index: u64) -> Option<Response> {
-    let (code, times) = d.throttle?;
-    if !times.covers(index) {
-        return None;
-    }
-    Some(match code {
-        50100 => failure(429, d.retry_after),
-        _ => error(429, "Your requests are temporarily blocked.", 50200),
-    })
+    d.throttle.filter(|times| times.covers(index))?;
+    Some(error(429, "Your requests are temporarily blocked.", 50200))
 }
 
 /// The answer to `fail=CODE…`.

@@ -121,8 +121,9 @@ pub struct Directives {
     pub token_length: usize,
     /// `/v2/token` only: answer this OAuth error.
     pub v2_error: Option<V2Error>,
-    /// `throttle=50200` or `throttle=50100`, optionally `xN`: Marketing Cloud's throttling.
-    pub throttle: Option<(u64, Times)>,
+    /// `throttle=50200`, optionally `xN`: Marketing Cloud's "temporarily blocked" 429.
+    /// (Its other throttling answer, 50100 with `Retry-After`, is `fail=429`.)
+    pub throttle: Option<Times>,
     /// `/v2/token` only: the instance URLs of its answers.
     pub instance: Instance,
 }
@@ -218,10 +219,8 @@ impl Directives {
             }
             "throttle" => {
                 let (code, times) = value.split_once('x').unwrap_or((value, "*"));
-                if let (Ok(code @ (50100 | 50200)), Some(times)) =
-                    (code.parse(), Times::parse(times))
-                {
-                    self.throttle = Some((code, times));
+                if let ("50200", Some(times)) = (code, Times::parse(times)) {
+                    self.throttle = Some(times);
                 }
             }
             "instance" => match value {
@@ -357,13 +356,13 @@ mod tests {
     fn v2_directives_and_paths() {
         let d = Directives::parse("t/v2-error=legacy-package/throttle=50200x2/instance=evil-http");
         assert_eq!(d.v2_error, Some(V2Error::LegacyPackage));
-        assert_eq!(d.throttle, Some((50200, Times::First(2))));
+        assert_eq!(d.throttle, Some(Times::First(2)));
         assert_eq!(d.instance, Instance::EvilHttp);
-        let d = Directives::parse("throttle=50100/instance=evil-https/v2-error=invalid_scope");
-        assert_eq!(d.throttle, Some((50100, Times::Always)));
+        let d = Directives::parse("throttle=50200/instance=evil-https/v2-error=invalid_scope");
+        assert_eq!(d.throttle, Some(Times::Always));
         assert_eq!(d.instance, Instance::EvilHttps);
         assert_eq!(d.v2_error, Some(V2Error::InvalidScope));
-        let labels = Directives::parse("throttle=429/instance=x/v2-error=nope");
+        let labels = Directives::parse("throttle=50100/instance=x/v2-error=nope");
         assert_eq!(labels, Directives::default());
         assert_eq!(
             v2_token_scenario("/a/b=1/v2/token").as_deref(),
