@@ -1,6 +1,8 @@
 //! What integrations need to make calls with a token, against the fake:
-//! its remaining life, a cached-only read that never sends, the generation
-//! that tells a binding's copy is stale, and the fake's API addresses.
+//! its remaining life, a cached-only read that never sends, and the
+//! generation that tells a binding's copy is stale. (The API addresses:
+//! `src/auth_url.rs` for a loopback URL, `enhanced.rs` for the ones an
+//! answer names.)
 
 mod common;
 
@@ -57,21 +59,8 @@ fn the_generation_changes_when_any_handle_changes_the_token(kind: Kind) {
     assert_eq!(kind.requests(&s), 2);
 }
 
-fn a_loopback_handle_points_at_the_fakes_api(kind: Kind) {
-    let auth = kind
-        .auth_at(&http_base("api-urls/expires=60"), "id", SECRET)
-        .unwrap();
-    let origin = FAKE.http_url().trim_end_matches('/').to_owned();
-    assert_eq!(auth.rest_base_url().unwrap(), format!("{origin}/"));
-    assert_eq!(
-        auth.soap_endpoint().unwrap(),
-        format!("{origin}/Service.asmx")
-    );
-}
-
 for_both_kinds!(
     a_token_comes_with_its_remaining_life,
     a_cached_only_read_never_sends_a_request,
     the_generation_changes_when_any_handle_changes_the_token,
-    a_loopback_handle_points_at_the_fakes_api,
 );
