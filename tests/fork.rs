@@ -75,24 +75,26 @@ fn child_token(auth: &Auth, budget: Duration) -> Result<String, i32> {
     }
 }
 
+/// In a child: the parent's cached `token`, from the inherited handle and from
+/// a new one on scenario `s`.
+fn serves_the_cached_token(auth: &Auth, s: &str, token: &str) -> i32 {
+    let again = Auth::new(&http_base(s), "client-id", SECRET).unwrap();
+    let budget = Duration::from_secs(5);
+    let same = |t: Result<String, i32>| t.is_ok_and(|t| t == token);
+    if same(child_token(auth, budget)) && same(child_token(&again, budget)) {
+        OK
+    } else {
+        WRONG_TOKEN
+    }
+}
+
 #[test]
 fn a_child_serves_the_cached_token_without_a_request() {
     let s = scenario("fork-cached", "");
     let auth = http_auth(&s);
     let token = auth.token().unwrap().as_str().to_owned();
     let children = (0..TRIALS)
-        .map(|_| {
-            fork_child(|| {
-                let same = |t: Result<String, i32>| t.is_ok_and(|t| t == token);
-                let again = Auth::new(&http_base(&s), "client-id", SECRET).unwrap();
-                if !same(child_token(&auth, Duration::from_secs(5)))
-                    || !same(child_token(&again, Duration::from_secs(5)))
-                {
-                    return WRONG_TOKEN;
-                }
-                OK
-            })
-        })
+        .map(|_| fork_child(|| serves_the_cached_token(&auth, &s, &token)))
         .collect();
     assert_all_succeeded(children);
     assert_eq!(requests(&s), 1, "a child sent a request for a valid token");
@@ -181,16 +183,7 @@ fn a_child_forked_during_handle_churn_neither_hangs_nor_sends() {
         let children = (0..TRIALS)
             .map(|i| {
                 std::thread::sleep(Duration::from_millis(3 + i as u64 % 7));
-                fork_child(|| {
-                    let again = Auth::new(&http_base(&s), "client-id", SECRET).unwrap();
-                    let budget = Duration::from_secs(5);
-                    let same = |t: Result<String, i32>| t.is_ok_and(|t| t == token);
-                    if same(child_token(&auth, budget)) && same(child_token(&again, budget)) {
-                        OK
-                    } else {
-                        WRONG_TOKEN
-                    }
-                })
+                fork_child(|| serves_the_cached_token(&auth, &s, &token))
             })
             .collect();
         let failures = outcomes(children);
@@ -216,9 +209,10 @@ fn a_child_forked_during_the_first_trust_store_load_gets_a_token() {
     let bundle = slow_bundle();
     let s = scenario("fork-roots", "");
     let base = https_base(&s); // starts the fake before any fork
-                               // Each trial runs in a fresh process (a child of this one, which never
-                               // loads the trust store): one thread loads it for its first HTTPS
-                               // request while the other forks, a little later each trial.
+
+    // Each trial runs in a fresh process (a child of this one, which never
+    // loads the trust store): one thread loads it for its first HTTPS
+    // request while the other forks, a little later each trial.
     let trials = (0..TRIALS)
         .map(|trial| {
             fork_child(|| {
