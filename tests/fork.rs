@@ -36,6 +36,13 @@ fn fork_child(body: impl FnOnce() -> i32) -> libc::pid_t {
     pid
 }
 
+/// Says why a child fails, on the real stderr: the test harness captures
+/// `eprintln!` into the child's memory, which `_exit` throws away.
+fn tell(why: std::fmt::Arguments) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "{why}");
+}
+
 /// Waits for every child; describes the ones that failed or hung.
 fn outcomes(children: Vec<libc::pid_t>) -> Vec<String> {
     children
@@ -69,7 +76,7 @@ fn child_token(auth: &Auth, budget: Duration) -> Result<String, i32> {
     match auth.token() {
         Ok(token) => Ok(token.as_str().to_owned()),
         Err(error) => {
-            eprintln!("child {}: {error}", std::process::id());
+            tell(format_args!("child {}: {error}", std::process::id()));
             Err(FAILED)
         }
     }
@@ -233,7 +240,7 @@ fn a_child_forked_during_the_first_trust_store_load_gets_a_token() {
                 });
                 let failures = outcomes(vec![child]);
                 if !failures.is_empty() {
-                    eprintln!("trial {trial}: {failures:?}");
+                    tell(format_args!("trial {trial}: {failures:?}"));
                     return FAILED;
                 }
                 if loader.join().unwrap() {
@@ -312,7 +319,9 @@ fn a_child_never_uses_the_parents_pooled_connection() {
             match child_token(&auth, Duration::from_secs(5)) {
                 Ok(token) if connection_of(&token) != connection_of(&parents) => OK,
                 Ok(token) => {
-                    eprintln!("the child's {token} came over the parent's connection");
+                    tell(format_args!(
+                        "the child's {token} came over the parent's connection"
+                    ));
                     WRONG_TOKEN
                 }
                 Err(code) => code,
