@@ -36,6 +36,7 @@ mod fork;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
+mod hex;
 mod http;
 mod redact;
 mod rejection;

@@ -280,7 +280,7 @@ fn new_owner() -> StoreResult<String> {
     SystemRandom::new()
         .fill(&mut bytes)
         .map_err(|_| StoreError::new("no random bytes for a Redis lock owner"))?;
-    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+    Ok(crate::hex::encode(&bytes))
 }
 
 impl Store for RedisStore {

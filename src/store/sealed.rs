@@ -72,7 +72,7 @@ impl Sealer {
             .map(UnboundKey::from)
             .expect("32 bytes is a valid HKDF-SHA256 length");
         Sealer {
-            name: name.iter().map(|b| format!("{b:02x}")).collect(),
+            name: crate::hex::encode(&name),
             key: LessSafeKey::new(key),
         }
     }
