@@ -33,11 +33,8 @@ pub const DEFAULT_REFRESH_MARGIN: Duration = Duration::from_secs(300);
 
 pub struct Auth {
     server: AuthUrl,
-    client_id: String,
-    grant: Grant,
+    /// Holds the credentials and the grant, for the shared cache's key too.
     request: Box<dyn TokenProtocol>,
-    /// Kept to derive the shared cache's key when one is set.
-    secret: ClientSecret,
     key: CacheKey,
     entry: Option<Arc<Entry>>,
     // Settings are atomics so that every method takes `&self`: a setter may
@@ -100,20 +97,12 @@ impl Auth {
         let key = CacheKey::new(server.token_url(), client_id, &secret, &grant);
         let entry = cache::entry_for(&key);
         let url = server.token_url();
-        let request: Box<dyn TokenProtocol> = match &grant {
-            Grant::Legacy => Box::new(LegacyTokenRequest::new(url, client_id, secret.clone())),
-            Grant::Enhanced(g) => Box::new(EnhancedTokenRequest::new(
-                url,
-                client_id,
-                secret.clone(),
-                g.clone(),
-            )),
+        let request: Box<dyn TokenProtocol> = match grant {
+            Grant::Legacy => Box::new(LegacyTokenRequest::new(url, client_id, secret)),
+            Grant::Enhanced(g) => Box::new(EnhancedTokenRequest::new(url, client_id, secret, g)),
         };
         Ok(Auth {
             request,
-            secret,
-            grant,
-            client_id: client_id.to_owned(),
             server,
             key,
             entry: Some(entry),
@@ -297,7 +286,7 @@ impl Auth {
     /// subdomain's apply, which sends nothing; a URL that names no tenant
     /// (custom or loopback) has no others, so a token is fetched first.
     fn instance_urls(&self) -> Result<Option<InstanceUrls>, Error> {
-        if self.grant == Grant::Legacy {
+        if self.request.grant() == Grant::Legacy {
             return Ok(None);
         }
         if let Some(urls) = self.entry().instance_urls() {
@@ -333,9 +322,9 @@ impl fmt::Debug for Auth {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Auth")
             .field("token_url", &self.server.token_url())
-            .field("client_id", &self.client_id)
+            .field("client_id", &self.request.client().id)
             .field("client_secret", &"[redacted]")
-            .field("grant", &self.grant)
+            .field("grant", &self.request.grant())
             .field("timeout_ms", &self.timeout_ms)
             .field("refresh_margin_secs", &self.refresh_margin_secs)
             .field("max_attempts", &self.max_attempts)

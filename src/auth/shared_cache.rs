@@ -99,7 +99,13 @@ impl Auth {
             drop(slot);
             (url, self.slot(&gate).options.roots.clone())
         };
-        let sealer = Sealer::derive(&self.secret, self.token_url(), &self.client_id, &self.grant);
+        let client = self.request.client();
+        let sealer = Sealer::derive(
+            &client.secret,
+            &client.url,
+            &client.id,
+            &self.request.grant(),
+        );
         let opened = Arc::new(SharedCache::new(url.clone(), &roots, sealer));
         let gate = fork::enter();
         let mut slot = self.shared_slot(&gate);
