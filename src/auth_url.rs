@@ -14,6 +14,13 @@ const SFMC_AUTH_SUFFIX: &str = ".auth.marketingcloudapis.com";
 const MAX_URL_LEN: usize = 2048;
 const MAX_LABEL_LEN: usize = 63;
 
+/// The Marketing Cloud APIs a token is for, each at its own address.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Api {
+    Rest,
+    Soap,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AuthUrl {
     token_url: String,
@@ -130,29 +137,20 @@ impl AuthUrl {
         self.loopback
     }
 
-    /// `https://SUB.rest.marketingcloudapis.com/` when the tenant is known;
-    /// the origin plus `/` on a loopback host, where a local fake serves the
-    /// API beside the auth endpoints.
-    pub fn rest_base_url(&self) -> Result<String, Error> {
-        self.api_url(|t| format!("https://{t}.rest.marketingcloudapis.com/"), "/")
-    }
-
-    /// `https://SUB.soap.marketingcloudapis.com/Service.asmx` when the tenant
-    /// is known; the origin plus `/Service.asmx` on a loopback host.
-    pub fn soap_endpoint(&self) -> Result<String, Error> {
-        self.api_url(
-            |t| format!("https://{t}.soap.marketingcloudapis.com/Service.asmx"),
-            "/Service.asmx",
-        )
-    }
-
-    fn api_url(
-        &self,
-        for_tenant: impl FnOnce(&str) -> String,
-        local_path: &str,
-    ) -> Result<String, Error> {
+    /// The tenant's address for `api`: the REST base
+    /// `https://SUB.rest.marketingcloudapis.com/` or the SOAP endpoint
+    /// `https://SUB.soap.marketingcloudapis.com/Service.asmx`. On a loopback
+    /// host, where a local fake serves the APIs beside the auth endpoints, the
+    /// origin plus `/` or `/Service.asmx`.
+    pub fn api_url(&self, api: Api) -> Result<String, Error> {
+        let (name, local_path) = match api {
+            Api::Rest => ("rest", "/"),
+            Api::Soap => ("soap", "/Service.asmx"),
+        };
         match &self.tenant {
-            Some(tenant) => Ok(for_tenant(tenant)),
+            Some(tenant) => Ok(format!(
+                "https://{tenant}.{name}.marketingcloudapis.com{local_path}"
+            )),
             None if self.loopback => Ok(format!("{}{local_path}", self.origin)),
             None => Err(Error::invalid_argument(format!(
                 "the tenant subdomain is unknown for the custom endpoint {}; \

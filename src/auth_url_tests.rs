@@ -17,11 +17,11 @@ fn tenant_subdomain_gives_the_tenant_endpoints() {
         format!("https://{TENANT}.auth.marketingcloudapis.com/v1/requestToken")
     );
     assert_eq!(
-        e.rest_base_url().unwrap(),
+        e.api_url(Api::Rest).unwrap(),
         format!("https://{TENANT}.rest.marketingcloudapis.com/")
     );
     assert_eq!(
-        e.soap_endpoint().unwrap(),
+        e.api_url(Api::Soap).unwrap(),
         format!("https://{TENANT}.soap.marketingcloudapis.com/Service.asmx")
     );
     assert!(!e.is_loopback());
@@ -42,7 +42,7 @@ fn authentication_base_uri_in_every_spelling() {
     ] {
         let e = AuthUrl::parse(&input).unwrap();
         assert_eq!(e.token_url(), expected, "{input}");
-        assert!(e.rest_base_url().is_ok(), "{input}");
+        assert!(e.api_url(Api::Rest).is_ok(), "{input}");
     }
 }
 
@@ -58,11 +58,11 @@ fn other_https_urls_are_taken_as_given() {
     );
     let e = AuthUrl::parse("https://auth.example.com/").unwrap();
     assert_eq!(
-        e.rest_base_url().unwrap_err().status(),
+        e.api_url(Api::Rest).unwrap_err().status(),
         Status::InvalidArgument
     );
     assert_eq!(
-        e.soap_endpoint().unwrap_err().status(),
+        e.api_url(Api::Soap).unwrap_err().status(),
         Status::InvalidArgument
     );
 }
@@ -80,9 +80,9 @@ fn plain_http_only_on_loopback() {
         assert!(e.token_url().ends_with("/v1/requestToken"), "{input}");
     }
     let fake = AuthUrl::parse("http://127.0.0.1:8080/scenario/expires=2/").unwrap();
-    assert_eq!(fake.rest_base_url().unwrap(), "http://127.0.0.1:8080/");
+    assert_eq!(fake.api_url(Api::Rest).unwrap(), "http://127.0.0.1:8080/");
     assert_eq!(
-        fake.soap_endpoint().unwrap(),
+        fake.api_url(Api::Soap).unwrap(),
         "http://127.0.0.1:8080/Service.asmx"
     );
     assert_eq!(

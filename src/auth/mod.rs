@@ -8,7 +8,7 @@ mod shared_cache;
 use shared_cache::SharedSlot;
 pub use shared_cache::SHARED_CACHE_VARIABLE;
 
-use crate::auth_url::AuthUrl;
+use crate::auth_url::{Api, AuthUrl};
 use crate::cache::{self, CacheKey, Entry, Served};
 use crate::error::Error;
 use crate::fork;
@@ -263,21 +263,23 @@ impl Auth {
         dropped.is_some()
     }
 
-    /// The REST base: an enhanced package's latest token answer's
-    /// `rest_instance_url`, else the tenant's (see `instance_urls`).
+    /// The REST base (`api_url`).
     pub fn rest_base_url(&self) -> Result<String, Error> {
-        match self.instance_urls()? {
-            Some(urls) => Ok(urls.rest_base_url().to_owned()),
-            None => self.server.rest_base_url(),
-        }
+        self.api_url(Api::Rest)
     }
 
-    /// The SOAP endpoint: an enhanced package's latest token answer's
-    /// `soap_instance_url` + `Service.asmx`, else the tenant's.
+    /// The SOAP endpoint (`api_url`).
     pub fn soap_endpoint(&self) -> Result<String, Error> {
+        self.api_url(Api::Soap)
+    }
+
+    /// Where `api`'s calls go: an enhanced package's latest token answer's
+    /// instance URL (`soap_instance_url` + `Service.asmx` for SOAP), else the
+    /// tenant's (see `instance_urls`).
+    fn api_url(&self, api: Api) -> Result<String, Error> {
         match self.instance_urls()? {
-            Some(urls) => Ok(urls.soap_endpoint().to_owned()),
-            None => self.server.soap_endpoint(),
+            Some(urls) => Ok(urls.api_url(api).to_owned()),
+            None => self.server.api_url(api),
         }
     }
 

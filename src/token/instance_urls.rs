@@ -4,7 +4,7 @@
 //! refused before the token is cached: https on a `*.marketingcloudapis.com`
 //! host, or (for local tests) http or https on a loopback host.
 
-use crate::auth_url::{is_loopback, printable, HttpUrl};
+use crate::auth_url::{is_loopback, printable, Api, HttpUrl};
 
 const SFMC_API_SUFFIX: &str = ".marketingcloudapis.com";
 /// Longer than any real instance URL; bounds what we keep.
@@ -30,12 +30,12 @@ impl InstanceUrls {
         })
     }
 
-    pub fn rest_base_url(&self) -> &str {
-        &self.rest_base_url
-    }
-
-    pub fn soap_endpoint(&self) -> &str {
-        &self.soap_endpoint
+    /// The REST base URL or the SOAP endpoint.
+    pub fn api_url(&self, api: Api) -> &str {
+        match api {
+            Api::Rest => &self.rest_base_url,
+            Api::Soap => &self.soap_endpoint,
+        }
     }
 
     /// The answer's `soap_instance_url`, as checked: `new` takes it back.
@@ -98,11 +98,11 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            urls.rest_base_url(),
+            urls.api_url(Api::Rest),
             format!("https://{SUB}.rest.marketingcloudapis.com/")
         );
         assert_eq!(
-            urls.soap_endpoint(),
+            urls.api_url(Api::Soap),
             format!("https://{SUB}.soap.marketingcloudapis.com/Service.asmx")
         );
         let bare = InstanceUrls::new(
@@ -111,11 +111,11 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            bare.rest_base_url(),
+            bare.api_url(Api::Rest),
             "https://x.rest.marketingcloudapis.com/"
         );
         assert_eq!(
-            bare.soap_endpoint(),
+            bare.api_url(Api::Soap),
             "https://x.soap.marketingcloudapis.com/base/Service.asmx"
         );
     }
