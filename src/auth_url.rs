@@ -14,6 +14,13 @@ const SFMC_AUTH_SUFFIX: &str = ".auth.marketingcloudapis.com";
 const MAX_URL_LEN: usize = 2048;
 const MAX_LABEL_LEN: usize = 63;
 
+/// The Marketing Cloud APIs a token is for, each at its own address.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Api {
+    Rest,
+    Soap,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AuthUrl {
     token_url: String,
@@ -45,9 +52,10 @@ impl AuthUrl {
                 "the subdomain or URL is longer than {MAX_URL_LEN} characters"
             )));
         }
-        match input.split_once("://") {
-            None => AuthUrl::from_tenant(input, kind),
-            Some((scheme, rest)) => AuthUrl::from_url(scheme, rest, kind),
+        if input.contains("://") {
+            AuthUrl::from_url(HttpUrl::parse(input)?, kind)
+        } else {
+            AuthUrl::from_tenant(input, kind)
         }
     }
 
@@ -69,30 +77,14 @@ impl AuthUrl {
         })
     }
 
-    fn from_url(scheme: &str, rest: &str, kind: TokenPath) -> Result<AuthUrl, Error> {
-        let scheme = scheme.to_ascii_lowercase();
-        if scheme != "https" && scheme != "http" {
-            return Err(Error::invalid_argument(format!(
-                "unsupported URL scheme '{}': use https://",
-                printable(&scheme)
-            )));
-        }
-        let (authority, path) = match rest.find('/') {
-            Some(i) => (&rest[..i], &rest[i..]),
-            None => (rest, ""),
-        };
-        let host = parse_authority(authority)?;
-        if !path.bytes().all(is_path_byte) {
-            return Err(Error::invalid_argument(
-                "the URL's path may only hold plain path characters (no query, fragment or spaces)",
-            ));
-        }
-        let loopback = is_loopback(&host);
-        if scheme == "http" && !loopback {
+    fn from_url(url: HttpUrl<'_>, kind: TokenPath) -> Result<AuthUrl, Error> {
+        let HttpUrl { host, path, .. } = &url;
+        let loopback = is_loopback(host);
+        if url.scheme == "http" && !loopback {
             return Err(Error::invalid_argument(format!(
                 "refusing plain http:// to '{}': the client secret would travel unencrypted; \
                  http:// is only allowed to loopback hosts for local testing",
-                printable(&host)
+                printable(host)
             )));
         }
         let tenant = host
@@ -113,11 +105,11 @@ impl AuthUrl {
         } else {
             format!("{base}{}", kind.path())
         };
-        let origin = format!("{scheme}://{}", authority.to_ascii_lowercase());
+        let origin = url.origin();
         Ok(AuthUrl {
             token_url: format!("{origin}{path}"),
             origin,
-            host,
+            host: url.host,
             tenant,
             loopback,
         })
@@ -145,29 +137,20 @@ impl AuthUrl {
         self.loopback
     }
 
-    /// `https://SUB.rest.marketingcloudapis.com/` when the tenant is known;
-    /// the origin plus `/` on a loopback host, where a local fake serves the
-    /// API beside the auth endpoints.
-    pub fn rest_base_url(&self) -> Result<String, Error> {
-        self.api_url(|t| format!("https://{t}.rest.marketingcloudapis.com/"), "/")
-    }
-
-    /// `https://SUB.soap.marketingcloudapis.com/Service.asmx` when the tenant
-    /// is known; the origin plus `/Service.asmx` on a loopback host.
-    pub fn soap_endpoint(&self) -> Result<String, Error> {
-        self.api_url(
-            |t| format!("https://{t}.soap.marketingcloudapis.com/Service.asmx"),
-            "/Service.asmx",
-        )
-    }
-
-    fn api_url(
-        &self,
-        for_tenant: impl FnOnce(&str) -> String,
-        local_path: &str,
-    ) -> Result<String, Error> {
+    /// The tenant's address for `api`: the REST base
+    /// `https://SUB.rest.marketingcloudapis.com/` or the SOAP endpoint
+    /// `https://SUB.soap.marketingcloudapis.com/Service.asmx`. On a loopback
+    /// host, where a local fake serves the APIs beside the auth endpoints, the
+    /// origin plus `/` or `/Service.asmx`.
+    pub fn api_url(&self, api: Api) -> Result<String, Error> {
+        let (name, local_path) = match api {
+            Api::Rest => ("rest", "/"),
+            Api::Soap => ("soap", "/Service.asmx"),
+        };
         match &self.tenant {
-            Some(tenant) => Ok(for_tenant(tenant)),
+            Some(tenant) => Ok(format!(
+                "https://{tenant}.{name}.marketingcloudapis.com{local_path}"
+            )),
             None if self.loopback => Ok(format!("{}{local_path}", self.origin)),
             None => Err(Error::invalid_argument(format!(
                 "the tenant subdomain is unknown for the custom endpoint {}; \
@@ -175,6 +158,56 @@ impl AuthUrl {
                 self.token_url
             ))),
         }
+    }
+}
+
+/// An absolute http(s) URL, split and checked as every URL mcauth sends a
+/// secret or a token to must be: no user info, a valid host and port, a
+/// path of plain path characters (no query or fragment).
+pub(crate) struct HttpUrl<'a> {
+    /// `http` or `https`.
+    pub scheme: &'static str,
+    /// `host[:port]`, as given.
+    authority: &'a str,
+    /// Lower-cased; an IPv6 address in brackets.
+    pub host: String,
+    /// Empty, or from the `/` that ends the authority.
+    pub path: &'a str,
+}
+
+impl<'a> HttpUrl<'a> {
+    pub fn parse(url: &'a str) -> Result<HttpUrl<'a>, Error> {
+        let (scheme, rest) = url
+            .split_once("://")
+            .ok_or_else(|| Error::invalid_argument("not an absolute URL (scheme://host/path)"))?;
+        let scheme = match scheme.to_ascii_lowercase().as_str() {
+            "https" => "https",
+            "http" => "http",
+            other => {
+                return Err(Error::invalid_argument(format!(
+                    "unsupported URL scheme '{}': use https://",
+                    printable(other)
+                )))
+            }
+        };
+        let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+        let host = parse_authority(authority)?;
+        if !path.bytes().all(is_path_byte) {
+            return Err(Error::invalid_argument(
+                "the URL's path may only hold plain path characters (no query, fragment or spaces)",
+            ));
+        }
+        Ok(HttpUrl {
+            scheme,
+            authority,
+            host,
+            path,
+        })
+    }
+
+    /// `scheme://host[:port]`, lower-cased.
+    pub fn origin(&self) -> String {
+        format!("{}://{}", self.scheme, self.authority.to_ascii_lowercase())
     }
 }
 
@@ -243,7 +276,7 @@ pub(crate) fn is_loopback(host: &str) -> bool {
 }
 
 /// RFC 3986 path characters: unreserved, percent, sub-delims, ':', '@', '/'.
-pub(crate) fn is_path_byte(b: u8) -> bool {
+fn is_path_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b"-._~%!$&'()*+,;=:@/".contains(&b)
 }
 
@@ -253,143 +286,5 @@ pub(crate) fn printable(s: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::error::Status;
-
-    const TENANT: &str = "mc563885gzs27c5t9-63k636ttgm";
-
-    fn token_url(input: &str) -> String {
-        AuthUrl::parse(input).unwrap().token_url().to_owned()
-    }
-
-    #[test]
-    fn tenant_subdomain_gives_the_tenant_endpoints() {
-        let e = AuthUrl::parse(TENANT).unwrap();
-        assert_eq!(
-            e.token_url(),
-            format!("https://{TENANT}.auth.marketingcloudapis.com/v1/requestToken")
-        );
-        assert_eq!(
-            e.rest_base_url().unwrap(),
-            format!("https://{TENANT}.rest.marketingcloudapis.com/")
-        );
-        assert_eq!(
-            e.soap_endpoint().unwrap(),
-            format!("https://{TENANT}.soap.marketingcloudapis.com/Service.asmx")
-        );
-        assert!(!e.is_loopback());
-    }
-
-    #[test]
-    fn authentication_base_uri_in_every_spelling() {
-        let expected = format!("https://{TENANT}.auth.marketingcloudapis.com/v1/requestToken");
-        for input in [
-            format!("https://{TENANT}.auth.marketingcloudapis.com/"),
-            format!("https://{TENANT}.auth.marketingcloudapis.com"),
-            format!("https://{TENANT}.auth.marketingcloudapis.com/v1/requestToken"),
-            format!("  https://{TENANT}.auth.marketingcloudapis.com/v1/requestToken/ \n"),
-            format!(
-                "HTTPS://{}.AUTH.MARKETINGCLOUDAPIS.COM/",
-                TENANT.to_uppercase()
-            ),
-        ] {
-            let e = AuthUrl::parse(&input).unwrap();
-            assert_eq!(e.token_url(), expected, "{input}");
-            assert!(e.rest_base_url().is_ok(), "{input}");
-        }
-    }
-
-    #[test]
-    fn other_https_urls_are_taken_as_given() {
-        assert_eq!(
-            token_url("https://auth.example.com/sfmc"),
-            "https://auth.example.com/sfmc/v1/requestToken"
-        );
-        assert_eq!(
-            token_url("https://auth.example.com:8443/v1/requestToken"),
-            "https://auth.example.com:8443/v1/requestToken"
-        );
-        let e = AuthUrl::parse("https://auth.example.com/").unwrap();
-        assert_eq!(
-            e.rest_base_url().unwrap_err().status(),
-            Status::InvalidArgument
-        );
-        assert_eq!(
-            e.soap_endpoint().unwrap_err().status(),
-            Status::InvalidArgument
-        );
-    }
-
-    #[test]
-    fn plain_http_only_on_loopback() {
-        for input in [
-            "http://127.0.0.1:8080/",
-            "http://127.1.2.3/x",
-            "http://localhost:1/scenario/expires=2/",
-            "http://[::1]:9/",
-        ] {
-            let e = AuthUrl::parse(input).unwrap();
-            assert!(e.is_loopback(), "{input}");
-            assert!(e.token_url().ends_with("/v1/requestToken"), "{input}");
-        }
-        let fake = AuthUrl::parse("http://127.0.0.1:8080/scenario/expires=2/").unwrap();
-        assert_eq!(fake.rest_base_url().unwrap(), "http://127.0.0.1:8080/");
-        assert_eq!(
-            fake.soap_endpoint().unwrap(),
-            "http://127.0.0.1:8080/Service.asmx"
-        );
-        assert_eq!(
-            token_url("http://127.0.0.1:8080/a/b=1/"),
-            "http://127.0.0.1:8080/a/b=1/v1/requestToken"
-        );
-    }
-
-    #[test]
-    fn everything_else_is_refused() {
-        let long_label = "a".repeat(64);
-        let long_url = format!("https://example.com/{}", "a".repeat(MAX_URL_LEN));
-        for input in [
-            "",
-            "   ",
-            "evil.com/",
-            "a b",
-            "mc.evil",
-            "mc#x",
-            "-mc",
-            "mc-",
-            "mc_x",
-            "mç",
-            "http://10.1.2.3",
-            "http://example.com/",
-            "http://127.0.0.1.evil.com/",
-            "http://localhost.evil.com/",
-            "ftp://x",
-            "file:///etc/passwd",
-            "https://",
-            "https:///path",
-            "https://user:pw@example.com/",
-            "https://example.com/?q=1",
-            "https://example.com/#frag",
-            "https://example.com/a b",
-            "https://example.com:0/",
-            "https://example.com:65536/",
-            "https://example.com:x/",
-            "https://exa mple.com/",
-            "https://[::1/",
-            "https://[zz]/",
-            long_label.as_str(),
-            long_url.as_str(),
-        ] {
-            let err = AuthUrl::parse(input).expect_err(input);
-            assert_eq!(err.status(), Status::InvalidArgument, "{input}");
-        }
-    }
-
-    #[test]
-    fn messages_do_not_echo_control_characters_or_unbounded_input() {
-        let err = AuthUrl::parse(&format!("\u{1b}[31m{}", "x".repeat(500))).unwrap_err();
-        assert!(!err.message().contains('\u{1b}'));
-        assert!(err.message().len() < 400, "{}", err.message());
-    }
-}
+#[path = "auth_url_tests.rs"]
+mod tests;

@@ -12,6 +12,7 @@
 //! - `store`: the shared cache, across processes and machines (a folder or
 //!   Redis; sealed entries, cross-process single flight).
 //! - `http`: transport, retry, TLS roots, proxy.
+//! - `shared_instances`: one transport or Redis store per key per process.
 //! - `auth_url`, `soap`, `rejection`, `secret`, `error`: what the user gave
 //!   as subdomain, the SOAP header, whether an API answer rejected the token,
 //!   credential types, the error type.
@@ -35,10 +36,12 @@ mod fork;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
+mod hex;
 mod http;
 mod redact;
 mod rejection;
 mod secret;
+mod shared_instances;
 mod soap;
 mod status;
 mod store;

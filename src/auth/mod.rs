@@ -8,7 +8,7 @@ mod shared_cache;
 use shared_cache::SharedSlot;
 pub use shared_cache::SHARED_CACHE_VARIABLE;
 
-use crate::auth_url::AuthUrl;
+use crate::auth_url::{Api, AuthUrl};
 use crate::cache::{self, CacheKey, Entry, Served};
 use crate::error::Error;
 use crate::fork;
@@ -33,11 +33,8 @@ pub const DEFAULT_REFRESH_MARGIN: Duration = Duration::from_secs(300);
 
 pub struct Auth {
     server: AuthUrl,
-    client_id: String,
-    grant: Grant,
+    /// Holds the credentials and the grant, for the shared cache's key too.
     request: Box<dyn TokenProtocol>,
-    /// Kept to derive the shared cache's key when one is set.
-    secret: ClientSecret,
     key: CacheKey,
     entry: Option<Arc<Entry>>,
     // Settings are atomics so that every method takes `&self`: a setter may
@@ -100,20 +97,12 @@ impl Auth {
         let key = CacheKey::new(server.token_url(), client_id, &secret, &grant);
         let entry = cache::entry_for(&key);
         let url = server.token_url();
-        let request: Box<dyn TokenProtocol> = match &grant {
-            Grant::Legacy => Box::new(LegacyTokenRequest::new(url, client_id, secret.clone())),
-            Grant::Enhanced(g) => Box::new(EnhancedTokenRequest::new(
-                url,
-                client_id,
-                secret.clone(),
-                g.clone(),
-            )),
+        let request: Box<dyn TokenProtocol> = match grant {
+            Grant::Legacy => Box::new(LegacyTokenRequest::new(url, client_id, secret)),
+            Grant::Enhanced(g) => Box::new(EnhancedTokenRequest::new(url, client_id, secret, g)),
         };
         Ok(Auth {
             request,
-            secret,
-            grant,
-            client_id: client_id.to_owned(),
             server,
             key,
             entry: Some(entry),
@@ -274,21 +263,23 @@ impl Auth {
         dropped.is_some()
     }
 
-    /// The REST base: an enhanced package's latest token answer's
-    /// `rest_instance_url`, else the tenant's (see `instance_urls`).
+    /// The REST base (`api_url`).
     pub fn rest_base_url(&self) -> Result<String, Error> {
-        match self.instance_urls()? {
-            Some(urls) => Ok(urls.rest_base_url().to_owned()),
-            None => self.server.rest_base_url(),
-        }
+        self.api_url(Api::Rest)
     }
 
-    /// The SOAP endpoint: an enhanced package's latest token answer's
-    /// `soap_instance_url` + `Service.asmx`, else the tenant's.
+    /// The SOAP endpoint (`api_url`).
     pub fn soap_endpoint(&self) -> Result<String, Error> {
+        self.api_url(Api::Soap)
+    }
+
+    /// Where `api`'s calls go: an enhanced package's latest token answer's
+    /// instance URL (`soap_instance_url` + `Service.asmx` for SOAP), else the
+    /// tenant's (see `instance_urls`).
+    fn api_url(&self, api: Api) -> Result<String, Error> {
         match self.instance_urls()? {
-            Some(urls) => Ok(urls.soap_endpoint().to_owned()),
-            None => self.server.soap_endpoint(),
+            Some(urls) => Ok(urls.api_url(api).to_owned()),
+            None => self.server.api_url(api),
         }
     }
 
@@ -297,7 +288,7 @@ impl Auth {
     /// subdomain's apply, which sends nothing; a URL that names no tenant
     /// (custom or loopback) has no others, so a token is fetched first.
     fn instance_urls(&self) -> Result<Option<InstanceUrls>, Error> {
-        if self.grant == Grant::Legacy {
+        if self.request.grant() == Grant::Legacy {
             return Ok(None);
         }
         if let Some(urls) = self.entry().instance_urls() {
@@ -333,9 +324,9 @@ impl fmt::Debug for Auth {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Auth")
             .field("token_url", &self.server.token_url())
-            .field("client_id", &self.client_id)
+            .field("client_id", &self.request.client().id)
             .field("client_secret", &"[redacted]")
-            .field("grant", &self.grant)
+            .field("grant", &self.request.grant())
             .field("timeout_ms", &self.timeout_ms)
             .field("refresh_margin_secs", &self.refresh_margin_secs)
             .field("max_attempts", &self.max_attempts)

@@ -4,6 +4,7 @@
 use super::Auth;
 use crate::error::Error;
 use crate::fork;
+use crate::http::tls::TrustRoots;
 use crate::store::{Sealer, SharedCache, StoreError, StoreUrl};
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, MutexGuard, PoisonError};
@@ -99,14 +100,31 @@ impl Auth {
             drop(slot);
             (url, self.slot(&gate).options.roots.clone())
         };
-        let sealer = Sealer::derive(&self.secret, self.token_url(), &self.client_id, &self.grant);
-        let opened = Arc::new(SharedCache::new(url.clone(), &roots, sealer));
+        let opened = self.open_shared_cache(&url, &roots);
+        self.keep_if_current(&url, &roots, &opened);
+        Some(opened)
+    }
+
+    fn open_shared_cache(&self, url: &StoreUrl, roots: &TrustRoots) -> Arc<SharedCache> {
+        let client = self.request.client();
+        let grant = self.request.grant();
+        let sealer = Sealer::derive(&client.secret, &client.url, &client.id, &grant);
+        Arc::new(SharedCache::new(url.clone(), roots, sealer))
+    }
+
+    /// Keeps `opened` for the next calls only if it was opened with the
+    /// handle's current settings: the store and, as a `rediss://` store
+    /// trusts them, the roots. `set_shared_cache` or `set_ca_file` may have
+    /// run while it was being opened.
+    fn keep_if_current(&self, url: &StoreUrl, roots: &TrustRoots, opened: &Arc<SharedCache>) {
         let gate = fork::enter();
+        // The transport slot first, as `set_ca_file` locks them.
+        let transport = self.slot(&gate);
         let mut slot = self.shared_slot(&gate);
-        if slot.url.as_ref() == Some(&url) && slot.opened.is_none() {
+        let current = slot.url.as_ref() == Some(url) && transport.options.roots == *roots;
+        if current && slot.opened.is_none() {
             slot.opened = Some(opened.clone());
         }
-        Some(opened)
     }
 
     /// Keeps the outcome of a use of the store for `shared_cache_error`.
@@ -125,5 +143,28 @@ impl Auth {
         let mut problem = None;
         shared.invalidate(rejected, Instant::now() + timeout, &mut problem);
         self.note_store_problem(problem);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_store_opened_with_roots_replaced_meanwhile_is_not_kept() {
+        let fake = fake_mc::FakeMc::start().unwrap();
+        let auth = Auth::new("http://127.0.0.1:9/", "id", "s").unwrap();
+        let url = StoreUrl::parse("rediss://127.0.0.1:9").unwrap();
+        auth.set_shared_cache(Some("rediss://127.0.0.1:9")).unwrap();
+        let roots_before = TrustRoots::default();
+        let stale = auth.open_shared_cache(&url, &roots_before);
+        // Another thread trusts a new CA file while `stale` is being opened.
+        auth.set_ca_file(fake.ca_file()).unwrap();
+        auth.keep_if_current(&url, &roots_before, &stale);
+        let used = auth.shared_cache().unwrap();
+        assert!(
+            !Arc::ptr_eq(&used, &stale),
+            "kept a store with the old roots"
+        );
     }
 }

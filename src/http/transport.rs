@@ -7,10 +7,9 @@ use crate::error::Error;
 use crate::fork;
 use crate::http::proxy;
 use crate::http::tls::TrustRoots;
-use once_cell::sync::Lazy;
-use std::collections::HashMap;
+use crate::shared_instances::SharedInstances;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, PoisonError, Weak};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use ureq::tls::TlsConfig;
 use ureq::unversioned::resolver::DefaultResolver;
@@ -71,7 +70,7 @@ struct TransportKey {
 /// Transports in use, shared by every handle that reaches its server the
 /// same way: one TLS configuration (its root store is built once, not per
 /// handle) and one connection pool.
-static SHARED: Lazy<Mutex<HashMap<TransportKey, Weak<Transport>>>> = Lazy::new(Default::default);
+static SHARED: SharedInstances<TransportKey, Transport> = SharedInstances::new();
 
 impl Transport {
     /// The transport for `server` with `options`: one already in use by
@@ -92,16 +91,11 @@ impl Transport {
             roots: options.roots.clone(),
             proxy,
         };
-        let mut shared = SHARED.lock().unwrap_or_else(PoisonError::into_inner);
-        let in_use = shared.get(&key).and_then(Weak::upgrade);
-        if let Some(transport) = in_use.filter(|t| t.is_of_this_process()) {
-            return Ok(transport);
-        }
-        shared.retain(|_, transport| transport.strong_count() > 0);
-        warm_up_ureq(gate);
-        let transport = Arc::new(Transport::new(gate, &key));
-        shared.insert(key, Arc::downgrade(&transport));
-        Ok(transport)
+        let make = |key: &TransportKey| {
+            warm_up_ureq(gate);
+            Arc::new(Transport::new(gate, key))
+        };
+        Ok(SHARED.get_or_make(gate, key, Transport::is_of_this_process, make))
     }
 
     pub fn is_of_this_process(&self) -> bool {

@@ -166,7 +166,7 @@ impl FileStore {
         SystemRandom::new()
             .fill(&mut suffix)
             .map_err(|_| io::Error::other("the system's random source failed"))?;
-        let suffix: String = suffix.iter().map(|b| format!("{b:02x}")).collect();
+        let suffix = crate::hex::encode(&suffix);
         let temporary = self.folder.join(format!(".{suffix}.tmp"));
         let written = self
             .open(

@@ -7,11 +7,10 @@ use super::resp::{Connection, Reply, RespError};
 use super::{Store, StoreError, StoreLock, StoreResult};
 use crate::fork;
 use crate::http::tls::TrustRoots;
-use once_cell::sync::Lazy;
+use crate::shared_instances::SharedInstances;
 use ring::rand::{SecureRandom, SystemRandom};
 use rustls::pki_types::CertificateDer;
 use rustls::{ClientConfig, RootCertStore};
-use std::collections::HashMap;
 use std::hash::Hash;
 use std::sync::{Arc, Mutex, PoisonError, Weak};
 use std::time::{Duration, Instant};
@@ -45,8 +44,8 @@ struct StoreKey {
 
 /// Stores in use, one per server and roots per process, so that every
 /// handle on one server shares one connection pool and one TLS
-/// configuration. Locked only under the fork gate.
-static SHARED: Lazy<Mutex<HashMap<StoreKey, Weak<RedisStore>>>> = Lazy::new(Default::default);
+/// configuration.
+static SHARED: SharedInstances<StoreKey, RedisStore> = SharedInstances::new();
 
 pub(crate) struct RedisStore {
     url: RedisUrl,
@@ -80,14 +79,8 @@ impl RedisStore {
                 TrustRoots::default()
             },
         };
-        let mut shared = SHARED.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(store) = shared.get(&key).and_then(Weak::upgrade) {
-            return store;
-        }
-        shared.retain(|_, store| store.strong_count() > 0);
-        let store = RedisStore::new(&gate, &key);
-        shared.insert(key, Arc::downgrade(&store));
-        store
+        // A store's connections know their process generation: any will do.
+        SHARED.get_or_make(&gate, key, |_| true, |key| RedisStore::new(&gate, key))
     }
 
     fn new(gate: &fork::Gate, key: &StoreKey) -> Arc<RedisStore> {
@@ -287,7 +280,7 @@ fn new_owner() -> StoreResult<String> {
     SystemRandom::new()
         .fill(&mut bytes)
         .map_err(|_| StoreError::new("no random bytes for a Redis lock owner"))?;
-    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+    Ok(crate::hex::encode(&bytes))
 }
 
 impl Store for RedisStore {

@@ -82,6 +82,10 @@ impl RedisUrl {
     }
 }
 
+/// Not `auth_url::parse_authority`, the auth server's host check, on
+/// purpose: it refuses `_`, which Redis hosts named after containers carry
+/// (`redis_1` in docker-compose), and its messages quote the host, which in
+/// a Redis URL may hold part of a password (see `invalid`).
 fn parse_host_and_port(text: &str) -> Result<(&str, u16), Error> {
     let (host, port) = match text.strip_prefix('[') {
         Some(bracketed) => {
@@ -193,6 +197,8 @@ mod tests {
             (url.tls, url.host.as_str(), url.port, url.db),
             (false, "cache.internal", 6379, 0)
         );
+        let url = RedisUrl::parse("redis://redis_1:6380").unwrap();
+        assert_eq!((url.host.as_str(), url.port), ("redis_1", 6380));
         assert!(url.user.is_none() && url.password.is_none());
 
         let url = RedisUrl::parse("rediss://app:p%40ss%2Fw%3Ard@[::1]:6380/2").unwrap();

@@ -15,6 +15,7 @@
 //! as a u32 big-endian length and its bytes (empty: none).
 
 use super::{StoreError, StoreResult};
+use crate::auth_url::Api;
 use crate::secret::{AccessToken, ClientSecret};
 use crate::token::{Grant, InstanceUrls};
 use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM, NONCE_LEN};
@@ -72,7 +73,7 @@ impl Sealer {
             .map(UnboundKey::from)
             .expect("32 bytes is a valid HKDF-SHA256 length");
         Sealer {
-            name: name.iter().map(|b| format!("{b:02x}")).collect(),
+            name: crate::hex::encode(&name),
             key: LessSafeKey::new(key),
         }
     }
@@ -222,7 +223,7 @@ fn from_unix_ms(ms: u64) -> SystemTime {
 /// would leave copies of the token in freed memory.
 fn plaintext(stored: &StoredToken) -> Zeroizing<Vec<u8>> {
     let (rest, soap) = match &stored.instance_urls {
-        Some(urls) => (urls.rest_base_url(), urls.soap_instance_url()),
+        Some(urls) => (urls.api_url(Api::Rest), urls.soap_instance_url()),
         None => ("", ""),
     };
     let fields = [stored.token.as_str(), rest, soap];

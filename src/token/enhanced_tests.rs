@@ -2,6 +2,7 @@
 //! each answer is read.
 
 use super::*;
+use crate::auth_url::Api;
 use crate::error::Status;
 use crate::http::retry::AttemptError;
 use crate::token::test_support::{final_error, reply};
@@ -111,8 +112,8 @@ fn a_good_answer_gives_the_token_lifetime_and_instance_urls() {
     assert_eq!(issued.token.as_str(), "tok-visible");
     assert_eq!(issued.lifetime, Duration::from_secs(1079));
     let urls = issued.instance_urls.unwrap();
-    assert_eq!(urls.rest_base_url(), REST);
-    assert_eq!(urls.soap_endpoint(), format!("{SOAP}Service.asmx"));
+    assert_eq!(urls.api_url(Api::Rest), REST);
+    assert_eq!(urls.api_url(Api::Soap), format!("{SOAP}Service.asmx"));
     let bare = r#"{"access_token":"abc","expires_in":99999999}"#;
     let capped = request().interpret(reply(200, bare)).unwrap();
     assert_eq!(capped.lifetime, MAX_LIFETIME);

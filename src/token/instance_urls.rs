@@ -4,7 +4,7 @@
 //! refused before the token is cached: https on a `*.marketingcloudapis.com`
 //! host, or (for local tests) http or https on a loopback host.
 
-use crate::auth_url::{is_loopback, is_path_byte, parse_authority, printable};
+use crate::auth_url::{is_loopback, printable, Api, HttpUrl};
 
 const SFMC_API_SUFFIX: &str = ".marketingcloudapis.com";
 /// Longer than any real instance URL; bounds what we keep.
@@ -30,12 +30,12 @@ impl InstanceUrls {
         })
     }
 
-    pub fn rest_base_url(&self) -> &str {
-        &self.rest_base_url
-    }
-
-    pub fn soap_endpoint(&self) -> &str {
-        &self.soap_endpoint
+    /// The REST base URL or the SOAP endpoint.
+    pub fn api_url(&self, api: Api) -> &str {
+        match api {
+            Api::Rest => &self.rest_base_url,
+            Api::Soap => &self.soap_endpoint,
+        }
     }
 
     /// The answer's `soap_instance_url`, as checked: `new` takes it back.
@@ -60,37 +60,22 @@ fn check(field: &str, url: &str) -> Result<String, String> {
     if url.len() > MAX_URL_LEN {
         return refuse("too long");
     }
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return refuse("not an absolute URL");
+    let parsed = match HttpUrl::parse(url) {
+        Ok(parsed) => parsed,
+        Err(e) => return refuse(e.message()),
     };
-    let scheme = scheme.to_ascii_lowercase();
-    let (authority, path) = match rest.find('/') {
-        Some(i) => (&rest[..i], &rest[i..]),
-        None => (rest, ""),
-    };
-    let Ok(host) = parse_authority(authority) else {
-        return refuse("not a valid host");
-    };
-    if !path.bytes().all(is_path_byte) {
-        return refuse("a query, fragment or unexpected character");
-    }
-    let trusted = match scheme.as_str() {
-        "https" => is_loopback(&host) || is_sfmc_host(&host),
-        "http" => is_loopback(&host),
-        _ => false,
-    };
+    let host = &parsed.host;
+    let trusted = is_loopback(host) || (parsed.scheme == "https" && is_sfmc_host(host));
     if !trusted {
-        return refuse(if scheme == "http" && is_sfmc_host(&host) {
+        return refuse(if is_sfmc_host(host) {
             "plain http"
         } else {
             "not a Marketing Cloud host"
         });
     }
+    let path = parsed.path;
     let slash = if path.ends_with('/') { "" } else { "/" };
-    Ok(format!(
-        "{scheme}://{}{path}{slash}",
-        authority.to_ascii_lowercase()
-    ))
+    Ok(format!("{}{path}{slash}", parsed.origin()))
 }
 
 /// `SOMETHING.marketingcloudapis.com` (the host is already a valid name).
@@ -113,11 +98,11 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            urls.rest_base_url(),
+            urls.api_url(Api::Rest),
             format!("https://{SUB}.rest.marketingcloudapis.com/")
         );
         assert_eq!(
-            urls.soap_endpoint(),
+            urls.api_url(Api::Soap),
             format!("https://{SUB}.soap.marketingcloudapis.com/Service.asmx")
         );
         let bare = InstanceUrls::new(
@@ -126,11 +111,11 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            bare.rest_base_url(),
+            bare.api_url(Api::Rest),
             "https://x.rest.marketingcloudapis.com/"
         );
         assert_eq!(
-            bare.soap_endpoint(),
+            bare.api_url(Api::Soap),
             "https://x.soap.marketingcloudapis.com/base/Service.asmx"
         );
     }
