@@ -25,6 +25,9 @@ fn tenant_subdomain_gives_the_tenant_endpoints() {
         format!("https://{TENANT}.soap.marketingcloudapis.com/Service.asmx")
     );
     assert!(!e.is_loopback());
+    // A DNS label holds up to 63 characters (RFC 1035); 64 is refused below.
+    let longest = "b".repeat(63);
+    assert!(token_url(&longest).starts_with(&format!("https://{longest}.auth.")));
 }
 
 #[test]

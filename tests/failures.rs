@@ -161,12 +161,6 @@ fn redirects_are_refused_and_the_secret_is_not_resent(kind: Kind) {
     assert_eq!(kind.requests(&format!("{s}/redirected")), 0);
 }
 
-fn a_subdomain_label_may_have_63_characters_but_not_64(kind: Kind) {
-    assert!(kind.auth_at(&"b".repeat(63), "id", SECRET).is_ok());
-    let err = kind.auth_at(&"b".repeat(64), "id", SECRET).unwrap_err();
-    assert_eq!(err.status(), Status::InvalidArgument);
-}
-
 for_both_kinds!(
     each_answer_ends_in_its_status_after_its_attempts,
     bad_credentials_are_unauthorized_with_the_server_detail_and_not_retried,
@@ -178,5 +172,4 @@ for_both_kinds!(
     the_budget_covers_retries_and_backoff,
     a_backoff_that_does_not_fit_the_budget_ends_with_the_last_attempts_status,
     redirects_are_refused_and_the_secret_is_not_resent,
-    a_subdomain_label_may_have_63_characters_but_not_64,
 );
