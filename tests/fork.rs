@@ -3,6 +3,9 @@
 //! uses the parent's connections, and serves a still-valid cached token
 //! without a request. 20 children per scenario, each under an `alarm`
 //! watchdog; the fake counts the requests.
+//!
+//! Unix only, as `fork` is.
+#![cfg(unix)]
 
 mod common;
 
