@@ -63,15 +63,16 @@ record() { # suite status seconds
         failures+=("$1")
     fi
 }
-run_suite() { # suite: runs it here, under set -e (not inside `if`: bash would ignore set -e there)
+# suite: runs it here under set -e and sets $status. Called as a plain command: inside `if`, `||`
+# or `&&` bash ignores set -e in all it runs, so a suite would go on past a failing command.
+run_suite() {
     set +e
     (
         set -e
         "suite_$1"
     )
-    local status=$?
+    status=$?
     set -e
-    return $status
 }
 
 started=$SECONDS
@@ -89,8 +90,8 @@ for suite in rust wheel c install python csharp nuget demo; do
     if [[ $suite == wheel ]]; then
         (
             for suite in "${background[@]}"; do
-                suite_started=$SECONDS status=0
-                run_suite "$suite" >"$background_log.$suite" 2>&1 || status=$?
+                suite_started=$SECONDS
+                run_suite "$suite" >"$background_log.$suite" 2>&1
                 echo "$suite $status $((SECONDS - suite_started))" >>"$background_log.done"
             done
         ) &
@@ -98,8 +99,7 @@ for suite in rust wheel c install python csharp nuget demo; do
         echo "(${background[*]}: building in the background; their output follows the demo)"
         continue
     fi
-    status=0
-    run_suite "$suite" || status=$?
+    run_suite "$suite"
     record "$suite" "$status" "$((SECONDS - suite_started))"
 done
 wait "$background_pid" || true
