@@ -179,7 +179,9 @@ mc_status mc_auth_set_max_attempts(struct mc_auth *auth, uint32_t attempts);
 
 // Shares this handle's tokens with other processes through `store_url`, or
 // NULL (or "") to stop sharing, whatever `MCAUTH_SHARED_CACHE` says:
-//   "file:///absolute/folder"                 a folder on this machine
+//   "file:///absolute/folder"                 a folder on this machine (unix
+//                                             only: MC_ERR_INVALID_ARGUMENT
+//                                             elsewhere)
 //   "redis://[user:password@]host:port[/db]"  a Redis server (rediss:// for
 //                                             TLS, verified like the auth server)
 // A malformed URL is `MC_ERR_INVALID_ARGUMENT`. Without a call, the

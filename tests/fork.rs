@@ -3,6 +3,9 @@
 //! uses the parent's connections, and serves a still-valid cached token
 //! without a request. 20 children per scenario, each under an `alarm`
 //! watchdog; the fake counts the requests.
+//!
+//! Unix only, as `fork` is.
+#![cfg(unix)]
 
 mod common;
 
@@ -336,6 +339,10 @@ fn a_child_never_uses_the_parents_pooled_connection() {
 }
 
 #[test]
+#[cfg_attr(
+    not(target_os = "linux"),
+    ignore = "lists descriptors in /proc/self/fd"
+)]
 fn a_child_forked_while_the_parent_holds_the_store_lock_inherits_no_lock_descriptor() {
     let s = scenario("fork-store-lock", "delay=1500");
     let folder = std::env::temp_dir().join(format!("mcauth-fork-store-{}", std::process::id()));

@@ -2,8 +2,9 @@
 # The one test command: installs what is missing (apt-get when root;
 # otherwise it prints the command), then runs every suite: Rust (format,
 # lints, unit and integration tests, header freshness, benches), C (shared and
-# static under valgrind), install, Python, the wheel (in the background), C#,
-# NuGet, and the demo. Prints each suite's wall time; exits non-zero if any fails.
+# static under valgrind), install, Python, the wheel and the Windows check (in
+# the background), C#, NuGet, and the demo. Prints each suite's wall time; exits
+# non-zero if any fails.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -12,7 +13,8 @@ source tests/ensure-tools.sh
 ensure_cargo
 ensure_tools gcc:gcc g++:g++ readelf:binutils valgrind:valgrind python3:python3 \
     mcs:mono-mcs mono:mono-runtime nunit-console:nunit-console curl-config:libcurl4-openssl-dev \
-    redis-server:redis-server openssl:openssl
+    redis-server:redis-server openssl:openssl \
+    x86_64-w64-mingw32-gcc:gcc-mingw-w64-x86-64 x86_64-w64-mingw32-objdump:binutils-mingw-w64-x86-64
 
 suite_rust() {
     cargo fmt --all -- --check
@@ -34,6 +36,7 @@ suite_c() { bash tests/c/run.sh; }
 suite_install() { bash tests/install.sh; }
 suite_python() { bash bindings/python/run-tests.sh; }
 suite_wheel() { bash bindings/python/build-wheel.sh; }
+suite_windows() { bash tests/windows-check.sh; }
 suite_csharp() { bash bindings/csharp/run-tests.sh; }
 suite_nuget() { bash bindings/csharp/pack.sh; }
 
@@ -60,42 +63,52 @@ record() { # suite status seconds
         failures+=("$1")
     fi
 }
-run_suite() { # suite: runs it here, under set -e (not inside `if`: bash would ignore set -e there)
+# suite: runs it here under set -e and sets $status. Called as a plain command: inside `if`, `||`
+# or `&&` bash ignores set -e in all it runs, so a suite would go on past a failing command.
+run_suite() {
     set +e
     (
         set -e
         "suite_$1"
     )
-    local status=$?
+    status=$?
     set -e
-    return $status
 }
 
 started=$SECONDS
-# The wheel is compiled for another target (glibc 2.17), so it shares nothing with the other
-# suites: it builds in the background, after the Rust suite's own compiling, while the C, Python
-# and C# suites mostly wait on sockets and sleeps; its output is shown when it is joined.
-wheel_log="$(mktemp)"
-trap 'rm -f "$wheel_log"' EXIT
+# The wheel (glibc 2.17) and the Windows check (x86_64-pc-windows-gnu, std built from source) are
+# compiled for other targets, so they share nothing with the other suites: they build one after the
+# other in the background, after the Rust suite's own compiling, while the C, Python and C# suites
+# mostly wait on sockets and sleeps (their tools are installed above, so no apt-get runs twice at
+# once); each one's output is shown when they are joined, and each is recorded as its own suite.
+background=(wheel windows)
+background_log="$(mktemp)"
+trap 'rm -f "$background_log" "$background_log".*' EXIT
 for suite in rust wheel c install python csharp nuget demo; do
     printf '\n======== %s ========\n' "$suite"
     suite_started=$SECONDS
     if [[ $suite == wheel ]]; then
-        (status=0; run_suite wheel >"$wheel_log" 2>&1 || status=$?; echo "$status $((SECONDS - suite_started))" >>"$wheel_log.done") &
-        wheel_pid=$!
-        echo "(building in the background; its output follows the demo)"
+        (
+            for suite in "${background[@]}"; do
+                suite_started=$SECONDS
+                run_suite "$suite" >"$background_log.$suite" 2>&1
+                echo "$suite $status $((SECONDS - suite_started))" >>"$background_log.done"
+            done
+        ) &
+        background_pid=$!
+        echo "(${background[*]}: building in the background; their output follows the demo)"
         continue
     fi
-    status=0
-    run_suite "$suite" || status=$?
+    run_suite "$suite"
     record "$suite" "$status" "$((SECONDS - suite_started))"
 done
-wait "$wheel_pid" || true
-printf '\n======== wheel (joined) ========\n'
-cat "$wheel_log"
-read -r wheel_status wheel_seconds <"$wheel_log.done" || wheel_status=1
-rm -f "$wheel_log.done"
-record wheel "$wheel_status" "${wheel_seconds:-0}"
+wait "$background_pid" || true
+for suite in "${background[@]}"; do
+    printf '\n======== %s (joined) ========\n' "$suite"
+    cat "$background_log.$suite" 2>/dev/null || true
+    read -r _ status seconds < <(grep "^$suite " "$background_log.done" 2>/dev/null) || status=1
+    record "$suite" "$status" "${seconds:-0}"
+done
 
 printf '\n'
 echo "wall time: $((SECONDS - started)) s (${timings[*]})"

@@ -2,6 +2,9 @@
 //! fake: one token request for a machine's processes, invalidation across
 //! them, what lies in the folder, and every way the folder can be wrong
 //! costing one request, never a failed call.
+//!
+//! Unix only, as the folder store is.
+#![cfg(unix)]
 
 mod common;
 

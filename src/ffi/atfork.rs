@@ -1,19 +1,20 @@
 //! Registers `crate::fork`'s handlers with `pthread_atfork`, once; the
-//! child handler also closes the descriptors `fork` lists.
+//! child handler also closes the descriptors `fork` lists. Like the exports,
+//! the handlers run inside `ffi_boundary!`: a panic must not unwind into
+//! libc's fork, and there is no status to give.
 
 use crate::fork;
 
 extern "C" fn prepare() {
-    // A panic must not unwind into libc's fork; there is no status to give.
-    let _ = std::panic::catch_unwind(fork::before_fork);
+    ffi_boundary!({ fork::before_fork() })
 }
 
 extern "C" fn parent() {
-    let _ = std::panic::catch_unwind(fork::after_fork_in_parent);
+    ffi_boundary!({ fork::after_fork_in_parent() })
 }
 
 extern "C" fn child() {
-    let _ = std::panic::catch_unwind(|| {
+    ffi_boundary!({
         fork::after_fork_in_child();
         fork::take_descriptors_to_close(|fd| {
             // SAFETY: `fd` is a store lock file's descriptor, inherited from
@@ -21,7 +22,7 @@ extern "C" fn child() {
             // that does not exist here, so nothing else closes it.
             unsafe { libc::close(fd) };
         });
-    });
+    })
 }
 
 /// Called once per process by `fork::enter`.

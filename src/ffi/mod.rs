@@ -21,10 +21,13 @@
 
 #[macro_use]
 mod boundary;
+// What only unix systems have: fork handlers, the effective user id.
+#[cfg(unix)]
 pub(crate) mod atfork;
 pub mod calls;
 mod entry;
 mod marshal;
+#[cfg(unix)]
 pub(crate) mod os;
 #[cfg(test)]
 mod tests;
@@ -202,7 +205,9 @@ pub unsafe extern "C" fn mc_auth_set_max_attempts(auth: *mut mc_auth, attempts: 
 
 /// Shares this handle's tokens with other processes through `store_url`, or
 /// NULL (or "") to stop sharing, whatever `MCAUTH_SHARED_CACHE` says:
-///   "file:///absolute/folder"                 a folder on this machine
+///   "file:///absolute/folder"                 a folder on this machine (unix
+///                                             only: MC_ERR_INVALID_ARGUMENT
+///                                             elsewhere)
 ///   "redis://[user:password@]host:port[/db]"  a Redis server (rediss:// for
 ///                                             TLS, verified like the auth server)
 /// A malformed URL is `MC_ERR_INVALID_ARGUMENT`. Without a call, the

@@ -24,6 +24,7 @@ use std::io::{self, Read, Write};
 use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt};
 use std::os::unix::io::AsRawFd;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 /// A sealed token is well under 2 KiB: a larger file is not ours.
@@ -64,6 +65,11 @@ impl FolderPath {
 
     pub fn display(&self) -> std::path::Display<'_> {
         self.0.display()
+    }
+
+    /// The folder store in this folder.
+    pub fn store(&self) -> Arc<dyn Store> {
+        Arc::new(FileStore::new(self.clone()))
     }
 }
 

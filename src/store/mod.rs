@@ -6,13 +6,18 @@
 //! - `shared`: the cross-process flow: read, lock, read again, request,
 //!   write; invalidation by compare-and-delete.
 //! - `file`, `redis` (`redis_url`, `resp`): the two stores. A store only keeps opaque
-//!   bytes under opaque names, with an expiry, and a lock per name.
+//!   bytes under opaque names, with an expiry, and a lock per name. The
+//!   folder store is unix-only: elsewhere `file_unsupported` refuses its URLs.
 //!
 //! A store can never make a call fail that would have succeeded without
 //! it: every store failure is a miss, recorded for diagnostics.
 
 #[cfg(test)]
 mod contract_tests;
+#[cfg(unix)]
+mod file;
+#[cfg(not(unix))]
+#[path = "file_unsupported.rs"]
 mod file;
 mod redis;
 mod redis_url;
@@ -127,7 +132,7 @@ impl StoreUrl {
     /// The store this URL names, trusting `roots` for `rediss://`.
     pub fn open(&self, roots: &TrustRoots) -> Arc<dyn Store> {
         match self {
-            StoreUrl::File(folder) => Arc::new(file::FileStore::new(folder.clone())),
+            StoreUrl::File(folder) => folder.store(),
             StoreUrl::Redis(url) => redis::RedisStore::shared(url, roots),
         }
     }

@@ -41,7 +41,7 @@ pub struct WorkerSetup {
     /// Give the store through `MCAUTH_SHARED_CACHE` instead of a call.
     pub store_from_environment: bool,
     /// Run as this user and group (tests that need a folder the worker
-    /// cannot write, when the tests run as root).
+    /// cannot write, when the tests run as root; unix only).
     pub user: Option<(u32, u32)>,
 }
 
@@ -84,6 +84,7 @@ impl WorkerSetup {
             .env_remove(mcauth::SHARED_CACHE_VARIABLE)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped());
+        #[cfg(unix)]
         if let Some((uid, gid)) = self.user {
             std::os::unix::process::CommandExt::uid(&mut command, uid);
             std::os::unix::process::CommandExt::gid(&mut command, gid);

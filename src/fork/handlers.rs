@@ -1,35 +1,12 @@
-//! Fork safety: a child process starts from a consistent state whatever the
-//! parent's other threads were doing when it forked.
-//!
-//! Three mechanisms, all cheap and none on the cached hot path:
-//! - The *gate*: every critical section of the library that takes one of
-//!   its locks (registry, cache entries, handles' transport slots, shared
-//!   transports, trust roots) first takes the gate for reading, and a
-//!   `pthread_atfork` prepare handler takes it for writing. So at `fork`
-//!   no thread is inside, or waiting for, any of those locks, and no
-//!   once-only initialisation of ours is half done: the child finds every
-//!   lock free and every structure whole. Nothing slow runs under the gate
-//!   (never a network exchange, never a wait for another thread's request),
-//!   so a fork waits at most for a trust store load.
-//! - The *fork generation*: a counter the child handler bumps. State that
-//!   belongs to threads or sockets of the process that made it records the
-//!   generation it was made in, and a child discards what it inherited: a
-//!   token request in flight (its thread does not exist here) and pooled
-//!   connections (the parent still uses those sockets).
-//! - *Descriptors closed in the child*: a store's lock file descriptor
-//!   (`store::file`) would keep the parent's `flock` alive in a child that
-//!   outlives it, so the child handler closes every one registered here.
-//!
-//! The handlers are registered once, on first use (`crate::ffi::atfork`, the
-//! only `unsafe`).
+//! The `pthread_atfork` side of `fork` (unix only): the prepare, parent and
+//! child handlers, and the descriptors a child closes.
 
+use super::{GATE, GENERATION};
 use std::cell::RefCell;
 use std::os::unix::io::RawFd;
-use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU64, Ordering};
-use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
+use std::sync::{PoisonError, RwLockWriteGuard};
 
-static GATE: RwLock<()> = RwLock::new(());
-static GENERATION: AtomicU64 = AtomicU64::new(0);
 static HANDLERS_INSTALLED: AtomicBool = AtomicBool::new(false);
 
 /// Descriptors a forked child closes: lock-free slots (-1 when free), since
@@ -46,30 +23,8 @@ thread_local! {
     static HELD: RefCell<Option<RwLockWriteGuard<'static, ()>>> = const { RefCell::new(None) };
 }
 
-/// Proof that the caller holds the gate: functions that take a library lock
-/// ask for a `&Gate` instead of taking it again, because taking a read lock
-/// twice on one thread deadlocks once a fork (a writer) is waiting.
-#[derive(Debug)]
-pub struct Gate {
-    _held: RwLockReadGuard<'static, ()>,
-}
-
-/// Takes the gate for a critical section. Must not be called by a thread
-/// that already holds it (pass the `&Gate` down instead).
-pub fn enter() -> Gate {
-    install_handlers();
-    Gate {
-        _held: GATE.read().unwrap_or_else(PoisonError::into_inner),
-    }
-}
-
-/// Which process generation this is: 0 in the process that loaded the
-/// library, one more in each forked child.
-pub fn generation() -> u64 {
-    GENERATION.load(Ordering::Acquire)
-}
-
-fn install_handlers() {
+/// Registers the handlers, once per process.
+pub(super) fn install() {
     // A thread that loses the race does not wait: the winner registers at
     // once, and only a fork in those few microseconds would miss it.
     if !HANDLERS_INSTALLED.load(Ordering::Relaxed)
@@ -82,7 +37,7 @@ fn install_handlers() {
 /// Registers `fd` to be closed in any child forked until the returned
 /// value is dropped (which must happen before `fd` is closed).
 pub fn close_in_child(fd: RawFd) -> CloseInChild {
-    install_handlers();
+    install();
     let slot = CLOSE_IN_CHILD.iter().position(|slot| {
         slot.compare_exchange(-1, fd, Ordering::AcqRel, Ordering::Relaxed)
             .is_ok()
@@ -138,6 +93,7 @@ pub(crate) fn after_fork_in_child() {
 
 #[cfg(test)]
 mod tests {
+    use super::super::enter;
     use super::*;
 
     // The child handler is proved by real forks (tests/fork.rs): calling it
