@@ -2,8 +2,9 @@
 # The library still compiles for Windows: every target of the workspace (the library, its unit
 # tests, the integration tests, benches, examples) checked for x86_64-pc-windows-gnu with
 # warnings as errors, then mcauth.dll linked by mingw-w64 (kept in target/windows-check, shipped
-# nowhere) and its exports compared with the header's functions. Nothing runs: there is no Windows machine or wine here. The standard library for that
-# target is built from source (-Zbuild-std), which needs a nightly toolchain with rust-src; stable
+# nowhere) and its exports compared with the header's functions. Nothing runs: there is no
+# Windows machine or wine here. The standard library for that target is built from source
+# (-Zbuild-std), which needs a nightly toolchain with rust-src; stable
 # clippy already lints the same code on Linux, and nightly's newer lints would fail this check for
 # reasons that are not Windows', so it is rustc's warnings only.
 #   bash tests/windows-check.sh
