@@ -13,9 +13,12 @@
 //!   Redis; sealed entries, cross-process single flight).
 //! - `http`: transport, retry, TLS roots, proxy.
 //! - `shared_instances`: one transport or Redis store per key per process.
-//! - `auth_url`, `soap`, `rejection`, `secret`, `error`: what the user gave
-//!   as subdomain, the SOAP header, whether an API answer rejected the token,
-//!   credential types, the error type.
+//! - `fork`: the gate every process-wide lock is taken under, so that a
+//!   forked child never inherits one locked (`pthread_atfork` on unix).
+//! - `auth_url`, `soap`, `rejection`, `secret`, `redact`, `error`, `hex`:
+//!   what the user gave as subdomain, the SOAP header, whether an API answer
+//!   rejected the token, credential types, server text without secrets, the
+//!   error type, hex for store names.
 //!
 //! ```no_run
 //! let auth = mcauth::Auth::new("mc563885gzs27c5t9-63k636ttgm", "client-id", "client-secret")?;
