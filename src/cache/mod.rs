@@ -27,7 +27,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
-/// std's futex-based lock and condition variable rather than parking_lot's:
+/// std's lock and condition variable (futexes on Linux), not parking_lot's:
 /// a forked child may find them exactly as the parent's threads left them,
 /// and they keep no process-wide table of parked threads (see `fork`).
 #[derive(Default)]

@@ -85,7 +85,7 @@ pub(crate) fn after_fork_in_parent() {
 }
 
 /// `pthread_atfork` child: a new process generation, then open the gate.
-/// Only atomics and an unlock (futex-based, no waiter can exist here).
+/// Only atomics and an unlock (no waiter can exist here).
 pub(crate) fn after_fork_in_child() {
     GENERATION.fetch_add(1, Ordering::AcqRel);
     let _ = HELD.try_with(|held| held.borrow_mut().take());
