@@ -19,7 +19,7 @@ if [ ! -x "$bin" ]; then
         exit 1
     fi
     echo "with-fake-mc: building fake-mc" >&2
-    (cd "$repo" && cargo build --release -p fake-mc >&2)
+    (cd "$repo" && cargo build --release --workspace >&2) # as every suite builds: no other feature set
 fi
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/with-fake-mc.XXXXXX")"

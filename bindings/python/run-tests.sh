@@ -19,7 +19,9 @@ fi
 # --force-reinstall: the version does not change between builds, so pip would
 # otherwise keep the wheel installed by an earlier run.
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps "$here"
-(cd "$root" && cargo build --release -p fake-mc)
+# --workspace, as every suite builds: fake-mc alone resolves its dependencies with other features,
+# which would compile them (and it) again.
+(cd "$root" && cargo build --release --workspace)
 
 # The one launcher of the fake: it exports the FAKE_MC_* that conftest.py and bench.py require.
 with_fake=(bash "$root/tests/with-fake-mc.sh")
