@@ -96,6 +96,7 @@ fn plain_http_only_on_loopback() {
 
 #[test]
 fn everything_else_is_refused() {
+    // What no http(s) URL may be is `http::url`'s: here, what the auth server's may not.
     let long_label = "a".repeat(64);
     let long_url = format!("https://example.com/{}", "a".repeat(MAX_URL_LEN));
     for input in [
@@ -113,20 +114,6 @@ fn everything_else_is_refused() {
         "http://example.com/",
         "http://127.0.0.1.evil.com/",
         "http://localhost.evil.com/",
-        "ftp://x",
-        "file:///etc/passwd",
-        "https://",
-        "https:///path",
-        "https://user:pw@example.com/",
-        "https://example.com/?q=1",
-        "https://example.com/#frag",
-        "https://example.com/a b",
-        "https://example.com:0/",
-        "https://example.com:65536/",
-        "https://example.com:x/",
-        "https://exa mple.com/",
-        "https://[::1/",
-        "https://[zz]/",
         long_label.as_str(),
         long_url.as_str(),
     ] {

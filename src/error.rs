@@ -97,6 +97,11 @@ pub(crate) fn quote(text: &str, max_chars: usize) -> String {
     out
 }
 
+/// Echoes user input in messages without control characters and within bounds.
+pub(crate) fn printable(s: &str) -> String {
+    quote(s, 80)
+}
+
 /// Longest client id quoted in a message: ids are short, and a caller's
 /// megabyte of text does not belong in an error.
 const MAX_QUOTED_ID: usize = 64;

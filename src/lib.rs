@@ -11,7 +11,7 @@
 //!   enhanced `/v2/token` and the instance URLs its answers name).
 //! - `store`: the shared cache, across processes and machines (a folder or
 //!   Redis; sealed entries, cross-process single flight).
-//! - `http`: transport, retry, TLS roots, proxy.
+//! - `http`: transport, retry, TLS roots, proxy, the URLs a secret may go to.
 //! - `shared_instances`: one transport or Redis store per key per process.
 //! - `fork`: the gate every process-wide lock is taken under, so that a
 //!   forked child never inherits one locked (`pthread_atfork` on unix).

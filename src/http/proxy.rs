@@ -2,7 +2,6 @@
 //! else the one named by the environment (unless `NO_PROXY` exempts the host),
 //! else none. Loopback endpoints never take a proxy from the environment.
 
-use crate::auth_url;
 use crate::error::Error;
 use ureq::{Proxy, ProxyProtocol};
 
@@ -38,7 +37,7 @@ pub fn parse(url: &str) -> Result<Proxy, Error> {
     if host_and_port.is_empty() {
         return Err(malformed("the host is missing"));
     }
-    auth_url::parse_authority(host_and_port)
+    super::url::parse_authority(host_and_port)
         .map_err(|_| malformed("the host or port is not valid"))?;
     let proxy = Proxy::new(url).map_err(|_| malformed("it could not be parsed"))?;
     if proxy.protocol() != ProxyProtocol::Http {

@@ -82,7 +82,7 @@ impl RedisUrl {
     }
 }
 
-/// Not `auth_url::parse_authority`, the auth server's host check, on
+/// Not `http::url::parse_authority`, the check of URLs that get secrets, on
 /// purpose: it refuses `_`, which Redis hosts named after containers carry
 /// (`redis_1` in docker-compose), and its messages quote the host, which in
 /// a Redis URL may hold part of a password (see `invalid`).

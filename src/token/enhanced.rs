@@ -7,7 +7,7 @@
 use super::answer;
 use super::instance_urls::InstanceUrls;
 use super::{Client, ErrorBody, Grant, IssuedToken, Refusal, TokenProtocol};
-use crate::auth_url::printable;
+use crate::error::printable;
 use crate::error::quote_client_id;
 use crate::error::Error;
 use crate::secret::ClientSecret;

@@ -4,7 +4,9 @@
 //! refused before the token is cached: https on a `*.marketingcloudapis.com`
 //! host, or (for local tests) http or https on a loopback host.
 
-use crate::auth_url::{is_loopback, printable, Api, HttpUrl};
+use crate::auth_url::Api;
+use crate::error::printable;
+use crate::http::url::{is_loopback, HttpUrl};
 
 const SFMC_API_SUFFIX: &str = ".marketingcloudapis.com";
 /// Longer than any real instance URL; bounds what we keep.
