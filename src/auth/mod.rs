@@ -33,8 +33,9 @@ pub const DEFAULT_REFRESH_MARGIN: Duration = Duration::from_secs(300);
 
 pub struct Auth {
     server: AuthUrl,
-    /// Holds the credentials and the grant, for the shared cache's key too.
+    /// Holds the credentials, for the shared cache's key too.
     request: Box<dyn TokenProtocol>,
+    /// Also what the handle's tokens are for (`grant`).
     key: CacheKey,
     entry: Option<Arc<Entry>>,
     // Settings are atomics so that every method takes `&self`: a setter may
@@ -288,7 +289,7 @@ impl Auth {
     /// subdomain's apply, which sends nothing; a URL that names no tenant
     /// (custom or loopback) has no others, so a token is fetched first.
     fn instance_urls(&self) -> Result<Option<InstanceUrls>, Error> {
-        if self.request.grant() == Grant::Legacy {
+        if *self.key.grant() == Grant::Legacy {
             return Ok(None);
         }
         if let Some(urls) = self.entry().instance_urls() {
@@ -326,7 +327,7 @@ impl fmt::Debug for Auth {
             .field("token_url", &self.server.token_url())
             .field("client_id", &self.request.client().id)
             .field("client_secret", &"[redacted]")
-            .field("grant", &self.request.grant())
+            .field("grant", self.key.grant())
             .field("timeout_ms", &self.timeout_ms)
             .field("refresh_margin_secs", &self.refresh_margin_secs)
             .field("max_attempts", &self.max_attempts)

@@ -107,8 +107,7 @@ impl Auth {
 
     fn open_shared_cache(&self, url: &StoreUrl, roots: &TrustRoots) -> Arc<SharedCache> {
         let client = self.request.client();
-        let grant = self.request.grant();
-        let sealer = Sealer::derive(&client.secret, &client.url, &client.id, &grant);
+        let sealer = Sealer::derive(&client.secret, &client.url, &client.id, self.key.grant());
         Arc::new(SharedCache::new(url.clone(), roots, sealer))
     }
 
@@ -166,5 +165,8 @@ mod tests {
             !Arc::ptr_eq(&used, &stale),
             "kept a store with the old roots"
         );
+        // With nothing changed meanwhile, the store opened is the one kept.
+        let again = auth.shared_cache().unwrap();
+        assert!(Arc::ptr_eq(&used, &again), "reopened an unchanged store");
     }
 }

@@ -56,6 +56,12 @@ impl CacheKey {
             grant: grant.clone(),
         }
     }
+
+    /// What the token is for: the handle's kind of package, business unit
+    /// and scope.
+    pub fn grant(&self) -> &Grant {
+        &self.grant
+    }
 }
 
 struct Registry {

@@ -15,7 +15,7 @@
 //!   two processes hold "the" lock.
 
 use super::{Store, StoreError, StoreLock, StoreResult};
-use crate::error::Error;
+use crate::error::{printable, Error};
 use crate::fork;
 use crate::store::sealed::unix_ms;
 use ring::rand::{SecureRandom, SystemRandom};
@@ -45,7 +45,8 @@ impl FolderPath {
     pub fn parse(path: &str) -> Result<FolderPath, Error> {
         let refuse = |why: &str| {
             Err(Error::invalid_argument(format!(
-                "the shared cache URL file://{path} is refused: {why}"
+                "the shared cache URL file://{} is refused: {why}",
+                printable(path)
             )))
         };
         if !path.starts_with('/') {

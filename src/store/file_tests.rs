@@ -25,6 +25,16 @@ fn folder_urls_are_absolute_paths_without_a_host() {
         let error = FolderPath::parse(refused).unwrap_err();
         assert_eq!(error.status(), Status::InvalidArgument, "{refused}");
     }
+    // From MCAUTH_SHARED_CACHE, say: quoted bounded and printable.
+    let hostile = format!("rel\u{1b}[31m{}", "x".repeat(500));
+    let message = FolderPath::parse(&hostile)
+        .unwrap_err()
+        .message()
+        .to_owned();
+    assert!(
+        !message.contains('\u{1b}') && message.len() < 300,
+        "{message}"
+    );
 }
 
 #[test]

@@ -19,6 +19,10 @@ mod file;
 #[cfg(not(unix))]
 #[path = "file_unsupported.rs"]
 mod file;
+// Compiled on unix too, for its test to run somewhere: only `parse` is used.
+#[cfg(all(unix, test))]
+#[allow(dead_code)]
+mod file_unsupported;
 mod redis;
 mod redis_url;
 mod resp;

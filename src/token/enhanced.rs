@@ -6,7 +6,7 @@
 
 use super::answer;
 use super::instance_urls::InstanceUrls;
-use super::{Client, ErrorBody, Grant, IssuedToken, Refusal, TokenProtocol};
+use super::{Client, ErrorBody, IssuedToken, Refusal, TokenProtocol};
 use crate::error::printable;
 use crate::error::quote_client_id;
 use crate::error::Error;
@@ -111,10 +111,6 @@ impl EnhancedTokenRequest {
 impl TokenProtocol for EnhancedTokenRequest {
     fn client(&self) -> &Client {
         &self.client
-    }
-
-    fn grant(&self) -> Grant {
-        Grant::Enhanced(self.grant.clone())
     }
 
     /// The JSON body, written by hand so that `account_id` is the user's

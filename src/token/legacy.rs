@@ -2,7 +2,7 @@
 //! `{"clientId", "clientSecret"}`, answered by `{"accessToken", "expiresIn"}`.
 
 use super::answer;
-use super::{Client, ErrorBody, Grant, IssuedToken, Refusal, TokenProtocol};
+use super::{Client, ErrorBody, IssuedToken, Refusal, TokenProtocol};
 use crate::error::quote_client_id;
 use crate::secret::ClientSecret;
 use serde::Serialize;
@@ -35,10 +35,6 @@ impl LegacyTokenRequest {
 impl TokenProtocol for LegacyTokenRequest {
     fn client(&self) -> &Client {
         &self.client
-    }
-
-    fn grant(&self) -> Grant {
-        Grant::Legacy
     }
 
     fn body(&self) -> Zeroizing<Vec<u8>> {

@@ -107,9 +107,6 @@ pub trait TokenProtocol: Send + Sync {
     /// Where the request goes, and the credentials it carries.
     fn client(&self) -> &Client;
 
-    /// What the token is for besides the credentials.
-    fn grant(&self) -> Grant;
-
     /// What the request carries, wiped when dropped.
     fn body(&self) -> Zeroizing<Vec<u8>>;
 
