@@ -33,6 +33,19 @@ ensure_tools() {
     fi
 }
 
+# The standard library built from source for another target (tests/windows-check.sh) needs a
+# nightly toolchain with rust-src. Checked before any suite runs, so a machine without it fails
+# at once rather than when the background suites are joined.
+ensure_nightly_rust_src() {
+    local sysroot
+    sysroot="$(rustc +nightly --print sysroot 2>/dev/null || true)"
+    if [[ -z "$sysroot" || ! -f "$sysroot/lib/rustlib/src/rust/library/std/Cargo.toml" ]]; then
+        echo "a nightly toolchain with rust-src is missing (to build std for Windows); install it with:" >&2
+        echo "  rustup toolchain install nightly --profile minimal --component rust-src" >&2
+        return 1
+    fi
+}
+
 # Rust comes from rustup, not apt: say so rather than install a second toolchain.
 ensure_cargo() {
     if ! command -v cargo >/dev/null 2>&1; then

@@ -11,6 +11,7 @@ cd "$ROOT"
 source tests/ensure-tools.sh
 
 ensure_cargo
+ensure_nightly_rust_src
 ensure_tools gcc:gcc g++:g++ readelf:binutils valgrind:valgrind python3:python3 \
     mcs:mono-mcs mono:mono-runtime nunit-console:nunit-console curl-config:libcurl4-openssl-dev \
     redis-server:redis-server openssl:openssl \
@@ -83,12 +84,17 @@ started=$SECONDS
 # once); each one's output is shown when they are joined, and each is recorded as its own suite.
 background=(wheel windows)
 background_log="$(mktemp)"
-trap 'rm -f "$background_log" "$background_log".*' EXIT
+# An interrupted run stops the background builds too: they run in their own process group (set -m),
+# since a script's background jobs ignore the terminal's Ctrl-C.
+trap '[[ -n ${background_pid:-} ]] && kill -- -"$background_pid" 2>/dev/null; rm -f "$background_log" "$background_log".*' EXIT
 for suite in rust wheel c install python csharp nuget demo; do
     printf '\n======== %s ========\n' "$suite"
     suite_started=$SECONDS
     if [[ $suite == wheel ]]; then
+        set -m
         (
+            # Behind the foreground suites, whose timings (forks, budgets, cancellation) need the CPU.
+            renice -n 10 -p "$BASHPID" >/dev/null
             for suite in "${background[@]}"; do
                 suite_started=$SECONDS
                 run_suite "$suite" >"$background_log.$suite" 2>&1
@@ -96,6 +102,7 @@ for suite in rust wheel c install python csharp nuget demo; do
             done
         ) &
         background_pid=$!
+        set +m
         echo "(${background[*]}: building in the background; their output follows the demo)"
         continue
     fi
@@ -103,6 +110,7 @@ for suite in rust wheel c install python csharp nuget demo; do
     record "$suite" "$status" "$((SECONDS - suite_started))"
 done
 wait "$background_pid" || true
+background_pid="" # joined: nothing for the trap to stop, and its group id may be reused
 for suite in "${background[@]}"; do
     printf '\n======== %s (joined) ========\n' "$suite"
     cat "$background_log.$suite" 2>/dev/null || true

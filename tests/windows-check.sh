@@ -15,13 +15,8 @@ source tests/ensure-tools.sh
 # ring's build script compiles its C and assembly with the target's gcc; mingw's also links the dll.
 ensure_tools x86_64-w64-mingw32-gcc:gcc-mingw-w64-x86-64 x86_64-w64-mingw32-objdump:binutils-mingw-w64-x86-64
 
+ensure_nightly_rust_src
 target=x86_64-pc-windows-gnu
-sysroot="$(rustc +nightly --print sysroot 2>/dev/null || true)"
-if [[ -z "$sysroot" || ! -f "$sysroot/lib/rustlib/src/rust/library/std/Cargo.toml" ]]; then
-    echo "windows-check: needs a nightly toolchain with rust-src (to build std for $target); install it with:" >&2
-    echo "  rustup toolchain install nightly --profile minimal --component rust-src" >&2
-    exit 1
-fi
 
 export CARGO_TARGET_DIR="$ROOT/target/windows-check"
 export RUSTFLAGS="-D warnings"
