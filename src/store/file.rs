@@ -15,7 +15,7 @@
 //!   two processes hold "the" lock.
 
 use super::{Store, StoreError, StoreLock, StoreResult};
-use crate::error::{printable, Error};
+use crate::error::Error;
 use crate::fork;
 use crate::store::sealed::unix_ms;
 use ring::rand::{SecureRandom, SystemRandom};
@@ -43,12 +43,7 @@ impl FolderPath {
     /// `path` is what follows `file://`: an absolute path (`file:///x`), with
     /// `%XX` escapes decoded. A host (`file://host/x`) is refused.
     pub fn parse(path: &str) -> Result<FolderPath, Error> {
-        let refuse = |why: &str| {
-            Err(Error::invalid_argument(format!(
-                "the shared cache URL file://{} is refused: {why}",
-                printable(path)
-            )))
-        };
+        let refuse = |why: &str| Err(super::folder_url_refused(path, why));
         if !path.starts_with('/') {
             return refuse("it needs an absolute folder, as in file:///var/cache/mcauth");
         }

@@ -3,7 +3,7 @@
 //! `file://` URL is an invalid argument pointing to Redis.
 
 use super::Store;
-use crate::error::{printable, Error};
+use crate::error::Error;
 use std::sync::Arc;
 
 /// A folder of a `file://` URL: none can be made on this system.
@@ -12,11 +12,10 @@ pub(crate) enum FolderPath {}
 
 impl FolderPath {
     pub fn parse(path: &str) -> Result<FolderPath, Error> {
-        Err(Error::invalid_argument(format!(
-            "the shared cache URL file://{} is refused: the folder store needs a unix \
-             system; use a Redis store (redis:// or rediss://)",
-            printable(path)
-        )))
+        Err(super::folder_url_refused(
+            path,
+            "the folder store needs a unix system; use a Redis store (redis:// or rediss://)",
+        ))
     }
 
     pub fn display(&self) -> std::path::Display<'_> {
@@ -39,14 +38,5 @@ mod tests {
         assert_eq!(error.status(), Status::InvalidArgument);
         assert!(error.to_string().contains("needs a unix system"), "{error}");
         assert!(error.to_string().contains("redis://"), "{error}");
-        let hostile = format!("/\u{1b}[31m{}", "x".repeat(500));
-        let message = FolderPath::parse(&hostile)
-            .unwrap_err()
-            .message()
-            .to_owned();
-        assert!(
-            !message.contains('\u{1b}') && message.len() < 300,
-            "{message}"
-        );
     }
 }

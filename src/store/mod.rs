@@ -32,7 +32,7 @@ mod shared;
 pub use sealed::Sealer;
 pub use shared::SharedCache;
 
-use crate::error::Error;
+use crate::error::{printable, Error};
 use crate::http::tls::TrustRoots;
 use std::fmt;
 use std::sync::Arc;
@@ -149,6 +149,16 @@ impl fmt::Debug for StoreUrl {
             StoreUrl::Redis(url) => write!(f, "{url:?}"),
         }
     }
+}
+
+/// Why the shared cache URL `file://{path}` is refused, quoting it bounded
+/// and printable: it may come from `MCAUTH_SHARED_CACHE`. One text for the
+/// folder store's refusals and for its absence outside unix.
+fn folder_url_refused(path: &str, why: &str) -> Error {
+    Error::invalid_argument(format!(
+        "the shared cache URL file://{} is refused: {why}",
+        printable(path)
+    ))
 }
 
 /// `%XX` escapes decoded, for both store URLs; `None` when a `%` is not
