@@ -5,7 +5,7 @@
 //!   the client secret, under a name that reveals no credential.
 //! - `shared`: the cross-process flow: read, lock, read again, request,
 //!   write; invalidation by compare-and-delete.
-//! - `file`, `redis` (`redis_url`, `resp`): the two stores. A store only keeps opaque
+//! - `file`, `redis` (`redis_url`, `resp`, `resolve`): the two stores. A store only keeps opaque
 //!   bytes under opaque names, with an expiry, and a lock per name. The
 //!   folder store is unix-only: elsewhere `file_unsupported` refuses its URLs.
 //!
@@ -25,6 +25,7 @@ mod file;
 mod file_unsupported;
 mod redis;
 mod redis_url;
+mod resolve;
 mod resp;
 mod sealed;
 mod shared;

@@ -14,7 +14,7 @@ use rustls::pki_types::ServerName;
 use rustls::{ClientConfig, ClientConnection, StreamOwned};
 use std::fmt;
 use std::io::{self, Read, Write};
-use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
+use std::net::TcpStream;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use zeroize::Zeroizing;
@@ -183,9 +183,7 @@ fn set_timeouts(socket: &TcpStream, deadline: Instant) -> Result<(), RespError> 
 }
 
 fn connect(host: &str, port: u16, deadline: Instant) -> Result<TcpStream, RespError> {
-    // Name resolution cannot be bounded with std; a name in /etc/hosts or
-    // an address (the usual case for a cache server) resolves at once.
-    let addresses: Vec<SocketAddr> = (host, port).to_socket_addrs()?.collect();
+    let addresses = super::resolve::resolve(host, port, deadline)?;
     let mut last_error = RespError::Io(io::Error::other(format!("{host} has no address")));
     for address in addresses {
         match TcpStream::connect_timeout(&address, remaining(deadline)?) {
