@@ -211,7 +211,7 @@ fn rediss_verifies_the_server_with_the_handles_roots() {
     let roots = TrustRoots::with_ca_file(&gate, &ca).unwrap();
     let key = StoreKey {
         url: url.clone(),
-        roots,
+        roots: roots.clone(),
     };
     let store = RedisStore::new(&gate, &key);
     drop(gate);
@@ -230,5 +230,13 @@ fn rediss_verifies_the_server_with_the_handles_roots() {
     let untrusted = RedisStore::shared(&url, &TrustRoots::default());
     let error = untrusted.read(NAME, soon()).unwrap_err().to_string();
     assert!(error.contains("certificate"), "{error}");
+
+    // By name: resolved (::1 refused, then 127.0.0.1), verified as localhost.
+    let by_name = RedisUrl::parse(&format!("rediss://localhost:{}", server.port())).unwrap();
+    let store = RedisStore::shared(&by_name, &roots);
+    assert_eq!(
+        store.read(NAME, soon()).unwrap().as_deref(),
+        Some(&b"over tls"[..])
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }

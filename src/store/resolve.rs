@@ -1,14 +1,39 @@
 //! A Redis host name resolved within the caller's deadline. std's resolution
-//! (getaddrinfo) takes no timeout and can block for many seconds on a slow or
-//! broken DNS server, which would hold a token call past its budget for the
-//! sake of a cache. So a name is resolved on a thread of its own: a caller
-//! out of time goes on without it (the store is then a miss), and the thread
-//! ends, unobserved, whenever the resolver answers. An address needs none.
+//! (getaddrinfo) takes no timeout, and a slow DNS (a dead first nameserver
+//! costs 5 s a lookup) would hold a token call past its budget for the sake
+//! of a cache. So a name is looked up on a thread of its own, one at a time
+//! per host; a caller out of time goes on without it (the store is a miss)
+//! and the answer, whenever it comes, serves the next callers: for a minute,
+//! and after that while the next lookup runs. An address needs none.
 
+use crate::fork;
+use once_cell::sync::Lazy;
+use std::collections::HashMap;
 use std::io;
 use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
-use std::sync::mpsc;
-use std::time::Instant;
+use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+/// How long addresses found are used before they are looked up again.
+const FOUND_FOR: Duration = Duration::from_secs(60);
+/// How long a failed lookup stands before another is tried.
+const FAILED_FOR: Duration = Duration::from_secs(5);
+/// Between two looks at a lookup in flight.
+const POLL: Duration = Duration::from_millis(5);
+
+type Resolver = fn(&str, u16) -> io::Result<Vec<SocketAddr>>;
+
+#[derive(Default)]
+struct Host {
+    /// The latest lookup's outcome (a failure's text), and when it came.
+    latest: Option<(Result<Vec<SocketAddr>, String>, Instant)>,
+    /// The process generation whose thread is looking the host up now: a
+    /// forked child, where that thread does not exist, starts its own.
+    looking: Option<u64>,
+}
+
+/// By host and port. Locked only under the fork gate, never during a lookup.
+static HOSTS: Lazy<Mutex<HashMap<(String, u16), Host>>> = Lazy::new(Default::default);
 
 pub(crate) fn resolve(host: &str, port: u16, deadline: Instant) -> io::Result<Vec<SocketAddr>> {
     resolve_with(host, port, deadline, |host, port| {
@@ -20,32 +45,82 @@ fn resolve_with(
     host: &str,
     port: u16,
     deadline: Instant,
-    resolver: impl FnOnce(&str, u16) -> io::Result<Vec<SocketAddr>> + Send + 'static,
+    resolver: Resolver,
 ) -> io::Result<Vec<SocketAddr>> {
     if let Ok(address) = host.parse::<IpAddr>() {
         return Ok(vec![SocketAddr::new(address, port)]);
     }
-    // Room for the one answer, so the thread never blocks on a caller gone.
-    let (answer, answered) = mpsc::sync_channel(1);
-    let name = host.to_owned();
+    let key = (host.to_owned(), port);
+    let called = Instant::now();
+    loop {
+        if let Some(outcome) = look(&key, called, resolver)? {
+            return outcome.map_err(io::Error::other);
+        }
+        if Instant::now() + POLL >= deadline {
+            // Not a socket timeout's kind: the message must say what waited.
+            return Err(io::Error::other(format!(
+                "resolving {host} outlasted the operation's bound"
+            )));
+        }
+        std::thread::sleep(POLL);
+    }
+}
+
+/// What the caller can use now: addresses found (even old ones while a new
+/// lookup runs), or a failure that is recent or came during this call.
+/// Starts a lookup when none runs and the latest outcome is out of date.
+fn look(
+    key: &(String, u16),
+    called: Instant,
+    resolver: Resolver,
+) -> io::Result<Option<Result<Vec<SocketAddr>, String>>> {
+    let _gate = fork::enter();
+    let mut hosts = HOSTS.lock().unwrap_or_else(PoisonError::into_inner);
+    let host = hosts.entry(key.clone()).or_default();
+    let current = match &host.latest {
+        Some((Ok(_), at)) => at.elapsed() < FOUND_FOR,
+        Some((Err(_), at)) => at.elapsed() < FAILED_FOR,
+        None => false,
+    };
+    let generation = fork::generation();
+    if !current && host.looking != Some(generation) {
+        start_lookup(key.clone(), generation, resolver)?;
+        host.looking = Some(generation);
+    }
+    Ok(match &host.latest {
+        Some((Ok(addresses), _)) => Some(Ok(addresses.clone())),
+        Some((Err(why), at)) if current || *at >= called => Some(Err(why.clone())),
+        _ => None,
+    })
+}
+
+fn start_lookup(key: (String, u16), generation: u64, resolver: Resolver) -> io::Result<()> {
+    let name = key.0.clone();
     std::thread::Builder::new()
         .name("mcauth-resolve".into())
         .spawn(move || {
-            let _ = answer.send(resolver(&name, port));
-        })?;
-    let left = deadline.saturating_duration_since(Instant::now());
-    answered.recv_timeout(left).unwrap_or_else(|_| {
-        Err(io::Error::new(
-            io::ErrorKind::TimedOut,
-            format!("resolving {host} outlasted the call's budget"),
-        ))
-    })
+            let outcome = match resolver(&key.0, key.1) {
+                Ok(found) if found.is_empty() => Err(format!("{} has no address", key.0)),
+                Ok(found) => Ok(found),
+                Err(e) => Err(format!("resolving {}: {e}", key.0)),
+            };
+            let _gate = fork::enter();
+            let mut hosts = HOSTS.lock().unwrap_or_else(PoisonError::into_inner);
+            let host = hosts.entry(key).or_default();
+            if host.looking == Some(generation) {
+                host.looking = None;
+            }
+            host.latest = Some((outcome, Instant::now()));
+        })
+        .map(drop)
+        // Not a timeout (EAGAIN would read as one): a thread limit reached.
+        .map_err(|e| io::Error::other(format!("no thread to resolve {name}: {e}")))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::Duration;
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
     fn soon() -> Instant {
         Instant::now() + Duration::from_secs(5)
@@ -53,33 +128,72 @@ mod tests {
 
     #[test]
     fn an_address_is_used_as_it_is() {
-        let refuse = |_: &str, _: u16| -> io::Result<Vec<SocketAddr>> { panic!("resolved") };
-        let found = resolve_with("::1", 6379, soon(), refuse).unwrap();
+        let found = resolve_with("::1", 6379, soon(), |_, _| panic!("looked up")).unwrap();
         assert_eq!(found, ["[::1]:6379".parse().unwrap()]);
     }
 
     #[test]
     fn a_name_is_resolved() {
         let found = resolve("localhost", 6379, soon()).unwrap();
+        assert!(!found.is_empty());
         assert!(found
             .iter()
             .all(|a| a.ip().is_loopback() && a.port() == 6379));
-        assert!(!found.is_empty());
+    }
+
+    static SLOW_LOOKUPS: AtomicUsize = AtomicUsize::new(0);
+    static SLOW_RELEASED: AtomicBool = AtomicBool::new(false);
+
+    /// Answers when released, or after 30 s: a call that waited for it would
+    /// get the address instead of giving up.
+    fn slow(_: &str, port: u16) -> io::Result<Vec<SocketAddr>> {
+        SLOW_LOOKUPS.fetch_add(1, Ordering::SeqCst);
+        let started = Instant::now();
+        while !SLOW_RELEASED.load(Ordering::SeqCst) && started.elapsed() < Duration::from_secs(30) {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        Ok(vec![SocketAddr::from(([127, 0, 0, 1], port))])
     }
 
     #[test]
-    fn a_resolver_that_hangs_is_given_up_at_the_deadline() {
-        // Answers after 30 s, or when released: a call that waited for it
-        // would get its empty answer instead of the timeout.
-        let (release, released) = mpsc::channel::<()>();
-        let hanging = move |_: &str, _: u16| {
-            let _ = released.recv_timeout(Duration::from_secs(30));
-            Ok(Vec::new())
-        };
-        let deadline = Instant::now() + Duration::from_millis(50);
-        let error = resolve_with("cache.example", 6379, deadline, hanging).unwrap_err();
-        assert_eq!(error.kind(), io::ErrorKind::TimedOut);
-        assert!(error.to_string().contains("cache.example"), "{error}");
-        drop(release);
+    fn a_slow_lookup_is_left_at_the_deadline_and_its_answer_serves_later_calls() {
+        for _ in 0..2 {
+            let shortly = Instant::now() + Duration::from_millis(30);
+            let error = resolve_with("slow.example", 6379, shortly, slow).unwrap_err();
+            assert!(
+                error.to_string().contains("resolving slow.example"),
+                "{error}"
+            );
+        }
+        SLOW_RELEASED.store(true, Ordering::SeqCst);
+        let found = resolve_with("slow.example", 6379, soon(), slow).unwrap();
+        assert_eq!(found, [SocketAddr::from(([127, 0, 0, 1], 6379))]);
+        assert_eq!(
+            SLOW_LOOKUPS.load(Ordering::SeqCst),
+            1,
+            "one lookup at a time"
+        );
+        resolve_with("slow.example", 6379, soon(), slow).unwrap();
+        assert_eq!(
+            SLOW_LOOKUPS.load(Ordering::SeqCst),
+            1,
+            "a fresh answer is reused"
+        );
+    }
+
+    static FAILING_LOOKUPS: AtomicUsize = AtomicUsize::new(0);
+
+    fn failing(_: &str, _: u16) -> io::Result<Vec<SocketAddr>> {
+        FAILING_LOOKUPS.fetch_add(1, Ordering::SeqCst);
+        Err(io::Error::other("no such name"))
+    }
+
+    #[test]
+    fn a_failed_lookup_is_said_and_stands_a_while() {
+        for _ in 0..2 {
+            let error = resolve_with("nowhere.example", 6379, soon(), failing).unwrap_err();
+            assert!(error.to_string().contains("no such name"), "{error}");
+        }
+        assert_eq!(FAILING_LOOKUPS.load(Ordering::SeqCst), 1);
     }
 }
