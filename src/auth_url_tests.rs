@@ -96,7 +96,8 @@ fn plain_http_only_on_loopback() {
 
 #[test]
 fn everything_else_is_refused() {
-    // What no http(s) URL may be is `http::url`'s: here, what the auth server's may not.
+    // What no http(s) URL may be is `http::url`'s: here, what the auth server's
+    // may not, and two of those to show the auth URL goes through it.
     let long_label = "a".repeat(64);
     let long_url = format!("https://example.com/{}", "a".repeat(MAX_URL_LEN));
     for input in [
@@ -114,6 +115,8 @@ fn everything_else_is_refused() {
         "http://example.com/",
         "http://127.0.0.1.evil.com/",
         "http://localhost.evil.com/",
+        "https://user:pw@example.com/",
+        "https://example.com/?q=1",
         long_label.as_str(),
         long_url.as_str(),
     ] {

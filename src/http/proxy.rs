@@ -15,7 +15,7 @@ const NO_PROXY_VARIABLES: [&str; 2] = ["NO_PROXY", "no_proxy"];
 /// One parse decides: ureq's (`Proxy::new`, the one that connects); this
 /// only checks what it parsed. The URL must be exactly scheme and authority
 /// (an optional `/` after it, nothing else), and the authority ureq will
-/// connect to must be that text, whose host and port follow the auth URL's
+/// connect to must be that text, whose host and port follow `http::url`'s
 /// rules. So `http://A/@B`, `http://A?@B` and `http://A#@B`, which ureq
 /// reads as host A, are refused rather than checked as B.
 pub fn parse(url: &str) -> Result<Proxy, Error> {

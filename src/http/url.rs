@@ -1,7 +1,8 @@
 //! What every URL mcauth sends a secret or a token to must look like: an
 //! absolute http(s) URL with a valid host and port, no user information, and
-//! a path of plain path characters. The auth server's URL (`auth_url`), the
-//! instance URLs a token answer names and proxies are all checked here.
+//! a path of plain path characters. The auth server's URL (`auth_url`) and
+//! the instance URLs a token answer names are checked here, and so are a
+//! proxy's host and port (its user information is the proxy's own).
 
 use crate::error::{printable, Error};
 use std::net::Ipv4Addr;
