@@ -4,7 +4,8 @@
 //! of a cache. So a name is looked up on a thread of its own, one at a time
 //! per host; a caller out of time goes on without it (the store is a miss)
 //! and the answer, whenever it comes, serves the next callers: for a minute,
-//! and after that while the next lookup runs. An address needs none.
+//! and after that while the next lookup runs, or if it fails (a DNS outage
+//! need not take the cache with it). An address needs no lookup.
 
 use crate::fork;
 use once_cell::sync::Lazy;
@@ -26,8 +27,11 @@ type Resolver = fn(&str, u16) -> io::Result<Vec<SocketAddr>>;
 
 #[derive(Default)]
 struct Host {
-    /// The latest lookup's outcome (a failure's text), and when it came.
+    /// The latest lookup's outcome (a failure's text), and when it came; a
+    /// failure does not replace addresses found before, which stay in use.
     latest: Option<(Result<Vec<SocketAddr>, String>, Instant)>,
+    /// When the host is to be looked up again (`None`: now).
+    next_lookup: Option<Instant>,
     /// The process generation whose thread is looking the host up now: a
     /// forked child, where that thread does not exist, starts its own.
     looking: Option<u64>,
@@ -78,11 +82,7 @@ fn look(
     let _gate = fork::enter();
     let mut hosts = HOSTS.lock().unwrap_or_else(PoisonError::into_inner);
     let host = hosts.entry(key.clone()).or_default();
-    let current = match &host.latest {
-        Some((Ok(_), at)) => at.elapsed() < FOUND_FOR,
-        Some((Err(_), at)) => at.elapsed() < FAILED_FOR,
-        None => false,
-    };
+    let current = host.next_lookup.is_some_and(|at| Instant::now() < at);
     let generation = fork::generation();
     if !current && host.looking != Some(generation) {
         start_lookup(key.clone(), generation, resolver)?;
@@ -111,7 +111,18 @@ fn start_lookup(key: (String, u16), generation: u64, resolver: Resolver) -> io::
             if host.looking == Some(generation) {
                 host.looking = None;
             }
-            host.latest = Some((outcome, Instant::now()));
+            let now = Instant::now();
+            let found_before = matches!(host.latest, Some((Ok(_), _)));
+            host.next_lookup = Some(
+                now + if outcome.is_ok() {
+                    FOUND_FOR
+                } else {
+                    FAILED_FOR
+                },
+            );
+            if outcome.is_ok() || !found_before {
+                host.latest = Some((outcome, now));
+            }
         })
         .map(drop)
         // Not a timeout (EAGAIN would read as one): a thread limit reached.
@@ -179,6 +190,50 @@ mod tests {
             SLOW_LOOKUPS.load(Ordering::SeqCst),
             1,
             "a fresh answer is reused"
+        );
+    }
+
+    static FLAKY_LOOKUPS: AtomicUsize = AtomicUsize::new(0);
+
+    /// Finds the host once, then fails.
+    fn flaky(_: &str, port: u16) -> io::Result<Vec<SocketAddr>> {
+        match FLAKY_LOOKUPS.fetch_add(1, Ordering::SeqCst) {
+            0 => Ok(vec![SocketAddr::from(([127, 0, 0, 2], port))]),
+            _ => Err(io::Error::other("the DNS is down")),
+        }
+    }
+
+    #[test]
+    fn addresses_found_stay_in_use_while_a_new_lookup_fails() {
+        let found = resolve_with("flaky.example", 6379, soon(), flaky).unwrap();
+        let key = ("flaky.example".to_owned(), 6379);
+        let out_of_date = || {
+            let _gate = fork::enter();
+            let mut hosts = HOSTS.lock().unwrap();
+            hosts.get_mut(&key).unwrap().next_lookup = Some(Instant::now());
+        };
+        out_of_date();
+        // Served at once from what was found, while the new lookup runs.
+        assert_eq!(
+            resolve_with("flaky.example", 6379, soon(), flaky).unwrap(),
+            found
+        );
+        let looking = || {
+            let _gate = fork::enter();
+            HOSTS.lock().unwrap()[&key].looking.is_some()
+        };
+        while looking() {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        assert_eq!(FLAKY_LOOKUPS.load(Ordering::SeqCst), 2);
+        assert_eq!(
+            resolve_with("flaky.example", 6379, soon(), flaky).unwrap(),
+            found
+        );
+        assert_eq!(
+            FLAKY_LOOKUPS.load(Ordering::SeqCst),
+            2,
+            "a failure stands a while"
         );
     }
 
