@@ -179,11 +179,12 @@ mc_status mc_auth_set_max_attempts(struct mc_auth *auth, uint32_t attempts);
 
 // Shares this handle's tokens with other processes through `store_url`, or
 // NULL (or "") to stop sharing, whatever `MCAUTH_SHARED_CACHE` says:
-//   "file:///absolute/folder"                 a folder on this machine (unix
-//                                             only: MC_ERR_INVALID_ARGUMENT
-//                                             elsewhere)
-//   "redis://[user:password@]host:port[/db]"  a Redis server (rediss:// for
-//                                             TLS, verified like the auth server)
+//   "file:///absolute/folder"
+//       a folder on this machine (unix only: MC_ERR_INVALID_ARGUMENT
+//       elsewhere)
+//   "redis://[user:password@]host[:port][/db]"
+//       a Redis server (port 6379 by default; rediss:// for TLS, verified
+//       like the auth server)
 // A malformed URL is `MC_ERR_INVALID_ARGUMENT`. Without a call, the
 // environment variable `MCAUTH_SHARED_CACHE`, when set, gives the store for
 // every handle (so a fleet can opt in without code changes).
@@ -323,9 +324,9 @@ mc_status mc_get_cached_token_into(const struct mc_auth *auth, char *buffer, siz
 // `*mc_token_generation(auth)` still equals `*out_generation` and the
 // milliseconds have not passed; then call again.
 //
-// Ownership: the caller owns `buffer`; it and both out-values are written
-// only on `MC_OK`. Thread safety: may be called concurrently on the same
-// handle.
+// Ownership: the caller owns `buffer`, written only on `MC_OK`; both
+// out-values are 0 on failure. Thread safety: may be called concurrently
+// on the same handle.
 mc_status mc_get_token_stamped(const struct mc_auth *auth,
                                char *buffer,
                                size_t capacity,

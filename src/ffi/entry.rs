@@ -1,8 +1,8 @@
 //! The shapes an export comes in. Each helper runs the whole call inside the
 //! panic boundary (`ffi_boundary!`), decodes the handle and the arguments
-//! with `marshal`, and writes outputs only on success, so that an export's
-//! body names only what is its own: the `Auth` method it calls, and how its
-//! arguments are named in error messages.
+//! with `marshal`, clears outputs first and writes them only on success, so
+//! that an export's body names only what is its own: the `Auth` method it
+//! calls, and how its arguments are named in error messages.
 //!
 //! Every helper is `unsafe` for the header's "Pointers" clause: its pointer
 //! arguments are an export's, passed on under that export's contract.

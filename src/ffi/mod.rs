@@ -205,11 +205,12 @@ pub unsafe extern "C" fn mc_auth_set_max_attempts(auth: *mut mc_auth, attempts: 
 
 /// Shares this handle's tokens with other processes through `store_url`, or
 /// NULL (or "") to stop sharing, whatever `MCAUTH_SHARED_CACHE` says:
-///   "file:///absolute/folder"                 a folder on this machine (unix
-///                                             only: MC_ERR_INVALID_ARGUMENT
-///                                             elsewhere)
-///   "redis://[user:password@]host:port[/db]"  a Redis server (rediss:// for
-///                                             TLS, verified like the auth server)
+///   "file:///absolute/folder"
+///       a folder on this machine (unix only: MC_ERR_INVALID_ARGUMENT
+///       elsewhere)
+///   "redis://[user:password@]host[:port][/db]"
+///       a Redis server (port 6379 by default; rediss:// for TLS, verified
+///       like the auth server)
 /// A malformed URL is `MC_ERR_INVALID_ARGUMENT`. Without a call, the
 /// environment variable `MCAUTH_SHARED_CACHE`, when set, gives the store for
 /// every handle (so a fleet can opt in without code changes).

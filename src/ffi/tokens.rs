@@ -77,9 +77,9 @@ pub unsafe extern "C" fn mc_get_cached_token_into(
 /// `*mc_token_generation(auth)` still equals `*out_generation` and the
 /// milliseconds have not passed; then call again.
 ///
-/// Ownership: the caller owns `buffer`; it and both out-values are written
-/// only on `MC_OK`. Thread safety: may be called concurrently on the same
-/// handle.
+/// Ownership: the caller owns `buffer`, written only on `MC_OK`; both
+/// out-values are 0 on failure. Thread safety: may be called concurrently
+/// on the same handle.
 #[no_mangle]
 pub unsafe extern "C" fn mc_get_token_stamped(
     auth: *const mc_auth,
@@ -89,11 +89,12 @@ pub unsafe extern "C" fn mc_get_token_stamped(
     out_fresh_ms: *mut u32,
 ) -> mc_status {
     ffi_boundary!(status {
-        // SAFETY: per this function's contract.
-        let auth = unsafe { handle(auth) }?;
-        check_buffer(buffer)?;
+        // SAFETY: per this function's contract. Outputs are cleared first,
+        // as the header's conventions say, whatever fails after.
         let generation_slot = unsafe { out_arg(out_generation, "the generation pointer") }?;
         let fresh_slot = unsafe { out_arg(out_fresh_ms, "the fresh-milliseconds pointer") }?;
+        let auth = unsafe { handle(auth) }?;
+        check_buffer(buffer)?;
         let (generation, fresh_ms) = auth.with_token(|served| {
             // SAFETY: `buffer` holds `capacity` writable bytes, per the contract.
             unsafe { copy_into(served.token.as_str(), buffer, capacity) }?;

@@ -244,7 +244,9 @@ static void null_and_utf8_arguments(void)
     REFUSED(mc_get_token_ttl(NULL, &out, &secs));      REFUSED(mc_get_token_ttl(h, NULL, &secs));
     REFUSED(mc_get_cached_token_into(NULL, buf, sizeof buf));
     REFUSED(mc_get_cached_token_into(h, NULL, sizeof buf));
+    gen = 7, secs = 7;
     REFUSED(mc_get_token_stamped(NULL, buf, sizeof buf, &gen, &secs));
+    CHECK(gen == 0 && secs == 0, "  and its out-values are 0");
     REFUSED(mc_get_token_stamped(h, NULL, sizeof buf, &gen, &secs));
     REFUSED(mc_get_token_stamped(h, buf, sizeof buf, NULL, &secs));
     REFUSED(mc_get_token_stamped(h, buf, sizeof buf, &gen, NULL));
