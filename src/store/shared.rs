@@ -216,3 +216,54 @@ impl fmt::Debug for SharedCache {
             .finish()
     }
 }
+
+// With the folder store, which only unix systems have.
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+    use crate::secret::{AccessToken, ClientSecret};
+    use crate::token::Grant;
+
+    #[test]
+    fn a_lock_held_past_half_the_budget_is_waited_out_then_the_token_requested_and_stored() {
+        let folder = std::env::temp_dir().join(format!("mcauth-held-lock-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&folder);
+        let url = StoreUrl::parse(&format!("file://{}", folder.display())).unwrap();
+        let secret = ClientSecret::new("s");
+        let sealer = Sealer::derive(&secret, "https://mc1.example/", "id", &Grant::Legacy);
+        let cache = SharedCache::new(url, &TrustRoots::default(), sealer);
+        // Another holder (the lock is per open file, as another process's).
+        let deadline = Instant::now() + Duration::from_millis(400);
+        let held = cache
+            .store
+            .try_lock(cache.sealer.name(), Duration::from_secs(60), deadline);
+        let _held = held.unwrap().expect("the lock, taken first");
+
+        let mut problem = None;
+        let issued = cache
+            .fetch(
+                Duration::ZERO,
+                deadline,
+                |_| {
+                    Ok(IssuedToken {
+                        token: AccessToken::new("own"),
+                        lifetime: Duration::from_secs(3600),
+                        age: Duration::ZERO,
+                        instance_urls: None,
+                    })
+                },
+                &mut problem,
+            )
+            .unwrap();
+        assert_eq!(issued.token.as_str(), "own", "requested alone");
+        let said = problem.expect("the held lock noted").to_string();
+        assert!(said.contains("held the lock for half"), "{said}");
+        let stored = cache.fresh_stored(
+            Duration::ZERO,
+            Instant::now() + Duration::from_secs(5),
+            &mut None,
+        );
+        assert_eq!(stored.unwrap().expect("and stored").token.as_str(), "own");
+        std::fs::remove_dir_all(&folder).unwrap();
+    }
+}
