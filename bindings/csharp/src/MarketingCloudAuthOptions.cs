@@ -45,7 +45,7 @@ namespace MarketingCloud.Auth
 
         /// <summary>
         /// A store through which this instance shares its tokens, and the token request, with other processes:
-        /// <c>file:///absolute/folder</c> (not on Windows), or <c>redis://[user:password@]host:port[/db]</c> (<c>rediss://</c> for TLS).
+        /// <c>file:///absolute/folder</c> (not on Windows), or <c>redis://[user:password@]host[:port][/db]</c> (<c>rediss://</c> for TLS).
         /// Null leaves the environment variable <c>MCAUTH_SHARED_CACHE</c>, when set, in charge; an empty string
         /// shares nothing, whatever it says.
         /// </summary>

@@ -18,8 +18,9 @@ namespace MarketingCloud.Auth
     /// <para>To send a request twice its body must be kept: a body of known length up to
     /// <see cref="MaxRetryBodyBytes"/> is buffered; a larger or unknown-length (streamed) body is sent once and,
     /// if rejected, the token is still invalidated but the rejection is returned to the caller.</para>
-    /// <para>Only answers that are not 2xx are read to ask the native library (a 401 is decided on its status
-    /// alone); their body is buffered, so the caller can still read it.</para>
+    /// <para>Only error answers other than 401 are read to ask the native library (its rule,
+    /// <see cref="MarketingCloudAuth.RejectionNeedsBody"/>; a 401 is decided on its status alone); their body is
+    /// buffered, so the caller can still read it.</para>
     /// </remarks>
     public sealed class McAuthHandler : DelegatingHandler
     {

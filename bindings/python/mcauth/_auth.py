@@ -169,7 +169,7 @@ class MarketingCloudAuth:
         the system roots; ``proxy`` is ``"http://user:pass@host:port"``; ``max_attempts``
         caps the tries of one token request (the library takes 1-10); ``shared_cache`` shares
         tokens with other processes through a store, ``"file:///absolute/folder"`` (not on Windows) or
-        ``"redis://[user:password@]host:port[/db]"`` (``rediss://`` for TLS); ``None`` leaves
+        ``"redis://[user:password@]host[:port][/db]"`` (``rediss://`` for TLS); ``None`` leaves
         ``MCAUTH_SHARED_CACHE`` in charge, ``""`` shares nothing whatever it says.  The library checks each value and refuses a bad one
         with InvalidArgumentError."""
         args = (_utf8("subdomain", subdomain), _utf8("client_id", client_id),

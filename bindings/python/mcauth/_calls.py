@@ -10,6 +10,7 @@ from ._auth import _utf8
 from ._native import lib
 
 _is_token_rejected = lib.mc_is_token_rejected
+_rejection_needs_body = lib.mc_token_rejection_needs_body
 
 
 def soap_header_for(token: str) -> str:
@@ -55,7 +56,7 @@ def rejection_needs_body(status: int) -> bool:
     status other than 401.  Otherwise pass ``None``: a 401 rejects, and below 400 nothing is
     looked for (faults come with 500; a successful answer may be a download).  The core's rule.
     """
-    return _is_c_int(status) and lib.mc_token_rejection_needs_body(status) == 1
+    return _is_c_int(status) and _rejection_needs_body(status) == 1
 
 
 def _is_c_int(status: object) -> bool:
