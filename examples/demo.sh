@@ -25,7 +25,7 @@ if ((set_count == 0)) && [[ -z "${FAKE_MC_HTTPS:-}" ]]; then
     source tests/ensure-tools.sh
     ensure_cargo
     cargo build --release --workspace --quiet
-    exec bash tests/with-fake-mc.sh bash "$0"
+    exec bash tests/with-fake-mc.sh bash "$ROOT/examples/demo.sh" # $0 may be relative to where it ran
 fi
 
 source tests/ensure-tools.sh

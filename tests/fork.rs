@@ -344,6 +344,14 @@ fn a_child_never_uses_the_parents_pooled_connection() {
     ignore = "lists descriptors in /proc/self/fd"
 )]
 fn a_child_forked_while_the_parent_holds_the_store_lock_inherits_no_lock_descriptor() {
+    // Open descriptors of this process on a store's lock files.
+    fn lock_descriptors() -> usize {
+        std::fs::read_dir("/proc/self/fd")
+            .unwrap()
+            .filter_map(|fd| std::fs::read_link(fd.unwrap().path()).ok())
+            .filter(|target| target.extension().is_some_and(|x| x == "lock"))
+            .count()
+    }
     let s = scenario("fork-store-lock", "delay=1500");
     let folder = std::env::temp_dir().join(format!("mcauth-fork-store-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&folder);
@@ -358,15 +366,14 @@ fn a_child_forked_while_the_parent_holds_the_store_lock_inherits_no_lock_descrip
         let parent = scope.spawn(|| auth.token());
         // The parent's request is under way, the store's lock held.
         std::thread::sleep(Duration::from_millis(300));
+        assert!(
+            lock_descriptors() > 0,
+            "the parent holds the lock as it forks"
+        );
         let children = (0..4)
             .map(|_| {
                 fork_child(|| {
-                    let lock_descriptors = std::fs::read_dir("/proc/self/fd")
-                        .unwrap()
-                        .filter_map(|fd| std::fs::read_link(fd.unwrap().path()).ok())
-                        .filter(|target| target.extension().is_some_and(|x| x == "lock"))
-                        .count();
-                    if lock_descriptors > 0 {
+                    if lock_descriptors() > 0 {
                         return INHERITED_LOCK;
                     }
                     child_token(&with_store(), Duration::from_secs(6)).map_or(FAILED, |_| OK)
