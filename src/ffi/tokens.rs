@@ -3,7 +3,7 @@
 #![allow(clippy::missing_safety_doc)] // the header's "Pointers" clause, as in mod.rs
 
 use super::entry::{handle_string, token_into, Serving};
-use super::marshal::{check_buffer, copy_into, handle, malloc_string, out_arg};
+use super::marshal::{check_buffer, copy_into, handle, malloc_string, out_arg_pair};
 use super::{mc_auth, mc_status};
 use crate::error::Error;
 use crate::Served;
@@ -91,8 +91,12 @@ pub unsafe extern "C" fn mc_get_token_stamped(
     ffi_boundary!(status {
         // SAFETY: per this function's contract. Outputs are cleared first,
         // as the header's conventions say, whatever fails after.
-        let generation_slot = unsafe { out_arg(out_generation, "the generation pointer") }?;
-        let fresh_slot = unsafe { out_arg(out_fresh_ms, "the fresh-milliseconds pointer") }?;
+        let (generation_slot, fresh_slot) = unsafe {
+            out_arg_pair(
+                (out_generation, "the generation pointer"),
+                (out_fresh_ms, "the fresh-milliseconds pointer"),
+            )
+        }?;
         let auth = unsafe { handle(auth) }?;
         check_buffer(buffer)?;
         let (generation, fresh_ms) = auth.with_token(|served| {
@@ -138,8 +142,12 @@ pub unsafe extern "C" fn mc_get_token_ttl(
 ) -> mc_status {
     ffi_boundary!(status {
         // SAFETY: per this function's contract.
-        let token_slot = unsafe { out_arg(out_token, "the token pointer") }?;
-        let seconds_slot = unsafe { out_arg(out_seconds_left, "the seconds pointer") }?;
+        let (token_slot, seconds_slot) = unsafe {
+            out_arg_pair(
+                (out_token, "the token pointer"),
+                (out_seconds_left, "the seconds pointer"),
+            )
+        }?;
         let auth = unsafe { handle(auth) }?;
         let (token, seconds) = auth.with_token(|served| {
             let seconds = u32::try_from(served.valid_for.as_secs()).unwrap_or(u32::MAX);

@@ -241,14 +241,17 @@ static void null_and_utf8_arguments(void)
     REFUSED(mc_soap_header(NULL, &out));               REFUSED(mc_soap_header(h, NULL));
     REFUSED(mc_soap_header_for(NULL, &out));           REFUSED(mc_soap_header_for(bad, &out));
     REFUSED(mc_soap_header_for("t", NULL));            REFUSED(mc_get_token_ttl(h, &out, NULL));
-    REFUSED(mc_get_token_ttl(NULL, &out, &secs));      REFUSED(mc_get_token_ttl(h, NULL, &secs));
+    REFUSED(mc_get_token_ttl(NULL, &out, &secs));      secs = 7;
+    REFUSED(mc_get_token_ttl(h, NULL, &secs));         CHECK(secs == 0, "  and the seconds are 0");
     REFUSED(mc_get_cached_token_into(NULL, buf, sizeof buf));
     REFUSED(mc_get_cached_token_into(h, NULL, sizeof buf));
     gen = 7, secs = 7;
     REFUSED(mc_get_token_stamped(NULL, buf, sizeof buf, &gen, &secs));
     CHECK(gen == 0 && secs == 0, "  and its out-values are 0");
     REFUSED(mc_get_token_stamped(h, NULL, sizeof buf, &gen, &secs));
+    secs = 7;
     REFUSED(mc_get_token_stamped(h, buf, sizeof buf, NULL, &secs));
+    CHECK(secs == 0, "  and the milliseconds are 0");
     REFUSED(mc_get_token_stamped(h, buf, sizeof buf, &gen, NULL));
     CHECK(mc_token_generation(NULL) == NULL, "mc_token_generation(NULL) is NULL");
     REFUSED(mc_auth_invalidate(NULL, before));         REFUSED(mc_auth_invalidate(h, bad));
