@@ -40,7 +40,8 @@ fn main() {
     }
     let fake = FakeMc::start().expect("the fake starts");
     let ca = fake.ca_file().to_str().expect("a UTF-8 path").to_owned();
-    let folder = std::env::temp_dir().join(format!("mcauth-bench-{}", std::process::id()));
+    let root = tempfile::tempdir().expect("a temporary directory"); // removed at the end
+    let folder = root.path().join("store");
     let redis = RedisServer::start();
     let stores = [
         ("folder", format!("file://{}", folder.display())),
@@ -80,7 +81,6 @@ fn main() {
             fetch / hit
         );
     }
-    let _ = std::fs::remove_dir_all(&folder);
 }
 
 /// A cached token's cost on each handle: rounds interleaved, so that every

@@ -353,9 +353,8 @@ fn a_child_forked_while_the_parent_holds_the_store_lock_inherits_no_lock_descrip
             .count()
     }
     let s = scenario("fork-store-lock", "delay=1500");
-    let folder = std::env::temp_dir().join(format!("mcauth-fork-store-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&folder);
-    let store = format!("file://{}", folder.display());
+    let root = tempfile::tempdir().unwrap(); // removed when the test ends
+    let store = format!("file://{}", root.path().join("store").display());
     let with_store = || {
         let auth = http_auth(&s);
         auth.set_shared_cache(Some(&store)).unwrap();
@@ -383,5 +382,4 @@ fn a_child_forked_while_the_parent_holds_the_store_lock_inherits_no_lock_descrip
         assert_all_succeeded(children);
         parent.join().unwrap().unwrap();
     });
-    std::fs::remove_dir_all(&folder).unwrap();
 }

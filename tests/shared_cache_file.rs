@@ -12,6 +12,7 @@ use common::*;
 use std::fs;
 use std::os::unix::fs::{symlink, MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
+use tempfile::TempDir;
 
 /// The worker processes' entry point (see `common::workers`), not a test.
 #[test]
@@ -20,13 +21,15 @@ fn worker() {
     run_worker_if_asked().expect("run by the tests, as a worker process");
 }
 
-/// A new, empty store folder (it does not exist yet: the store creates it).
-fn store_folder(label: &str) -> PathBuf {
-    let root = std::env::temp_dir().join(format!("mcauth-store-{}", std::process::id()));
-    let folder = root.join(label);
-    let _ = fs::remove_dir_all(&folder);
-    fs::create_dir_all(&root).unwrap();
-    folder
+/// A new store folder's path (it does not exist yet: the store creates it),
+/// inside a temporary directory removed with all it holds when the first
+/// value drops, even when a test fails.
+fn store_folder(label: &str) -> (TempDir, PathBuf) {
+    let root = tempfile::tempdir().unwrap();
+    // Workers that run as `nobody` (see the read-only test) must reach it.
+    fs::set_permissions(root.path(), fs::Permissions::from_mode(0o755)).unwrap();
+    let folder = root.path().join(label);
+    (root, folder)
 }
 
 fn file_url(folder: &Path) -> String {
@@ -56,7 +59,7 @@ fn processes_of_one_machine_share_one_request_and_one_invalidation(kind: Kind) {
     // Enhanced answers name `localhost` as the API's host, where the
     // handle's own (loopback) address would be 127.0.0.1.
     let s = scenario("file-share", "delay=300/instance=localhost");
-    let folder = store_folder(&format!("share-{kind:?}"));
+    let (_folder_root, folder) = store_folder(&format!("share-{kind:?}"));
     let mut setup = WorkerSetup::new(http_base(&s), file_url(&folder));
     setup.kind = kind;
 
@@ -107,7 +110,7 @@ fn processes_of_one_machine_share_one_request_and_one_invalidation(kind: Kind) {
 #[test]
 fn a_garbage_or_truncated_entry_costs_one_request_and_is_replaced() {
     let s = scenario("file-garbage", "");
-    let folder = store_folder("garbage");
+    let (_folder_root, folder) = store_folder("garbage");
     let setup = WorkerSetup::new(http_base(&s), file_url(&folder));
     setup.start().ask("get");
     let entry = entry_file(&folder);
@@ -136,7 +139,7 @@ fn a_garbage_or_truncated_entry_costs_one_request_and_is_replaced() {
 #[test]
 fn a_symlinked_entry_is_refused() {
     let s = scenario("file-symlink", "");
-    let folder = store_folder("symlink");
+    let (_folder_root, folder) = store_folder("symlink");
     let setup = WorkerSetup::new(http_base(&s), file_url(&folder));
     let token = setup.start().ask("get");
     let entry = entry_file(&folder);
@@ -156,7 +159,7 @@ fn a_symlinked_entry_is_refused() {
 #[test]
 fn a_read_only_folder_costs_sharing_but_never_a_token() {
     let s = scenario("file-read-only", "");
-    let folder = store_folder("read-only");
+    let (_folder_root, folder) = store_folder("read-only");
     fs::create_dir(&folder).unwrap();
     fs::set_permissions(&folder, fs::Permissions::from_mode(0o500)).unwrap();
     let mut setup = WorkerSetup::new(http_base(&s), file_url(&folder));
@@ -188,18 +191,18 @@ fn a_folder_open_to_others_or_owned_by_another_user_is_refused() {
         let problem = worker.ask("problem");
         assert!(problem.contains(why), "{problem}");
     };
-    let open = store_folder("open-to-others");
+    let (_open_root, open) = store_folder("open-to-others");
     fs::create_dir(&open).unwrap();
     fs::set_permissions(&open, fs::Permissions::from_mode(0o777)).unwrap();
     refused(file_url(&open), "open to other users");
     assert_eq!(fs::read_dir(&open).unwrap().count(), 0, "nothing written");
 
     // Another user's folder: as root, one given to `nobody`; else a system one.
+    let (_foreign_root, given_away) = store_folder("foreign");
     let foreign = if is_root() {
-        let folder = store_folder("foreign");
-        fs::create_dir(&folder).unwrap();
-        std::os::unix::fs::chown(&folder, Some(NOBODY), Some(NOBODY)).unwrap();
-        folder
+        fs::create_dir(&given_away).unwrap();
+        std::os::unix::fs::chown(&given_away, Some(NOBODY), Some(NOBODY)).unwrap();
+        given_away
     } else {
         PathBuf::from("/usr/share")
     };
@@ -213,7 +216,7 @@ fn an_entry_owned_by_another_user_is_refused() {
         return; // only root can give a file away; the folder case runs as anyone
     }
     let s = scenario("file-foreign-entry", "");
-    let folder = store_folder("foreign-entry");
+    let (_folder_root, folder) = store_folder("foreign-entry");
     let setup = WorkerSetup::new(http_base(&s), file_url(&folder));
     let token = setup.start().ask("get");
     std::os::unix::fs::chown(entry_file(&folder), Some(NOBODY), Some(NOBODY)).unwrap();
@@ -226,7 +229,7 @@ fn an_entry_owned_by_another_user_is_refused() {
 #[test]
 fn the_environment_variable_gives_the_store_to_handles_that_set_none() {
     let s = scenario("file-environment", "delay=300");
-    let folder = store_folder("environment");
+    let (_folder_root, folder) = store_folder("environment");
     let mut setup = WorkerSetup::new(http_base(&s), file_url(&folder));
     setup.store_from_environment = true;
     all_equal(&ask_all(&mut setup.start_many(3), "get"));
@@ -247,7 +250,7 @@ fn the_environment_variable_gives_the_store_to_handles_that_set_none() {
 
     // An empty URL opts a handle out, whatever the variable says.
     let s = scenario("file-environment-opted-out", "");
-    let folder = store_folder("environment-opted-out");
+    let (_folder_root, folder) = store_folder("environment-opted-out");
     setup.base = http_base(&s);
     setup.store = file_url(&folder);
     let mut worker = setup.start();
@@ -267,7 +270,7 @@ fn is_root() -> bool {
 #[test]
 fn a_token_cached_in_memory_never_touches_the_store() {
     let s = scenario("file-memory-hit", "");
-    let folder = store_folder("memory-hit");
+    let (_folder_root, folder) = store_folder("memory-hit");
     let auth = http_auth(&s);
     auth.set_shared_cache(Some(&file_url(&folder))).unwrap();
     let token = auth.token().unwrap();

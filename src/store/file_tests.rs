@@ -4,11 +4,12 @@ use super::*;
 use crate::error::Status;
 use crate::store::contract_tests::{self as contract, soon, NAME};
 
-fn folder(label: &str) -> PathBuf {
-    let folder =
-        std::env::temp_dir().join(format!("mcauth-file-store-{label}-{}", std::process::id()));
-    let _ = fs::remove_dir_all(&folder);
-    folder
+/// A store folder's path (the store creates it) inside a temporary
+/// directory removed with all it holds when the first value drops.
+fn folder(label: &str) -> (tempfile::TempDir, PathBuf) {
+    let root = tempfile::tempdir().unwrap();
+    let folder = root.path().join(label);
+    (root, folder)
 }
 
 #[test]
@@ -39,17 +40,16 @@ fn folder_urls_are_absolute_paths_without_a_host() {
 
 #[test]
 fn keeps_the_store_contract() {
-    let folder = folder("contract");
+    let (_root, folder) = folder("contract");
     let store = FileStore::new(FolderPath(folder.clone()));
     contract::writes_read_back_until_they_expire(&store);
     contract::remove_if_removes_only_the_expected_value(&store);
     contract::a_lock_excludes_others_until_released(&store);
-    fs::remove_dir_all(&folder).unwrap();
 }
 
 #[test]
 fn expired_entries_and_stale_temporary_files_are_swept_on_write() {
-    let folder = folder("sweep");
+    let (_root, folder) = folder("sweep");
     let store = FileStore::new(FolderPath(folder.clone()));
     assert_eq!(store.read(NAME, soon()).unwrap(), None, "no folder yet");
     store
@@ -74,12 +74,11 @@ fn expired_entries_and_stale_temporary_files_are_swept_on_write() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     assert_eq!(left, vec![format!("{other}.entry")], "swept on write");
-    fs::remove_dir_all(&folder).unwrap();
 }
 
 #[test]
 fn remove_if_waits_for_the_lock() {
-    let folder = folder("remove");
+    let (_root, folder) = folder("remove");
     let store = FileStore::new(FolderPath(folder.clone()));
     store
         .write(NAME, b"one", Duration::from_secs(60), soon())
@@ -91,5 +90,4 @@ fn remove_if_waits_for_the_lock() {
     assert!(store.remove_if(NAME, b"one", quick).is_err());
     drop(held);
     assert!(store.remove_if(NAME, b"one", soon()).unwrap());
-    fs::remove_dir_all(&folder).unwrap();
 }
