@@ -14,11 +14,9 @@
 //!   files stay: removing one while another process waits on it would let
 //!   two processes hold "the" lock.
 
-use super::{Store, StoreError, StoreLock, StoreResult};
+use super::{from_unix_ms, random_bytes, unix_ms, Store, StoreError, StoreLock, StoreResult};
 use crate::error::Error;
 use crate::fork;
-use crate::store::sealed::unix_ms;
-use ring::rand::{SecureRandom, SystemRandom};
 use std::fs::{self, DirBuilder, File, OpenOptions, TryLockError};
 use std::io::{self, Read, Write};
 use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt};
@@ -157,18 +155,13 @@ impl FileStore {
         }
         let value = content.split_off(EXPIRY_BYTES);
         let expiry = u64::from_be_bytes(content.try_into().expect("8 bytes"));
-        let expires_at = SystemTime::UNIX_EPOCH + Duration::from_millis(expiry);
-        Ok(Some((expires_at, value)))
+        Ok(Some((from_unix_ms(expiry), value)))
     }
 
     /// Writes `content` to a new temporary file beside `target` and renames
     /// it into place.
-    fn replace(&self, target: &Path, content: &[u8]) -> io::Result<()> {
-        let mut suffix = [0u8; 8];
-        SystemRandom::new()
-            .fill(&mut suffix)
-            .map_err(|_| io::Error::other("the system's random source failed"))?;
-        let suffix = crate::hex::encode(&suffix);
+    fn replace(&self, target: &Path, content: &[u8]) -> StoreResult<()> {
+        let suffix = crate::hex::encode(&random_bytes::<8>()?);
         let temporary = self.folder.join(format!(".{suffix}.tmp"));
         let written = self
             .open(
@@ -180,7 +173,7 @@ impl FileStore {
         if written.is_err() {
             let _ = fs::remove_file(&temporary);
         }
-        written
+        written.map_err(|e| self.failed("cannot write the entry", e))
     }
 
     /// Removes expired entries and temporary files left by dead writers.
@@ -273,7 +266,6 @@ impl Store for FileStore {
         let mut content = unix_ms(now + ttl).to_be_bytes().to_vec();
         content.extend_from_slice(value);
         self.replace(&self.path(name, "entry"), &content)
-            .map_err(|e| self.failed("cannot write the entry", e))
     }
 
     fn remove_if(&self, name: &str, expected: &[u8], deadline: Instant) -> StoreResult<bool> {

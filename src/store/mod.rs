@@ -35,9 +35,10 @@ pub use shared::SharedCache;
 
 use crate::error::{printable, Error};
 use crate::http::tls::TrustRoots;
+use ring::rand::{SecureRandom, SystemRandom};
 use std::fmt;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use zeroize::Zeroizing;
 
 /// A store operation's outcome, as `io::Result` is a file's.
@@ -110,6 +111,28 @@ impl fmt::Display for StoreError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message)
     }
+}
+
+/// A wall-clock time as stores keep it (the sealed token's times, the
+/// folder store's expiry): whole milliseconds since the Unix epoch, 0 for
+/// any time before it.
+fn unix_ms(time: SystemTime) -> u64 {
+    time.duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
+fn from_unix_ms(ms: u64) -> SystemTime {
+    UNIX_EPOCH + Duration::from_millis(ms)
+}
+
+/// Bytes from the system's random source: a nonce, a lock owner, a
+/// temporary file's name. Its failure is a store failure like any other.
+fn random_bytes<const N: usize>() -> StoreResult<[u8; N]> {
+    let mut bytes = [0u8; N];
+    SystemRandom::new()
+        .fill(&mut bytes)
+        .map_err(|_| StoreError::new("the system's random source failed"))?;
+    Ok(bytes)
 }
 
 /// A store as the user named it in `mc_auth_set_shared_cache`.
@@ -185,4 +208,21 @@ fn percent_decode(text: &str) -> Option<Zeroizing<String>> {
     }
     let text = std::str::from_utf8(&decoded).ok()?;
     Some(Zeroizing::new(text.to_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wall_clock_times_are_whole_milliseconds_since_the_epoch() {
+        let time = UNIX_EPOCH + Duration::from_micros(1_700_000_000_123_456);
+        assert_eq!(unix_ms(time), 1_700_000_000_123);
+        assert_eq!(
+            from_unix_ms(unix_ms(time)),
+            UNIX_EPOCH + Duration::from_millis(1_700_000_000_123),
+            "less than a millisecond is dropped"
+        );
+        assert_eq!(unix_ms(UNIX_EPOCH - Duration::from_secs(1)), 0);
+    }
 }

@@ -4,11 +4,10 @@
 
 use super::redis_url::RedisUrl;
 use super::resp::{Connection, Reply, RespError};
-use super::{Store, StoreError, StoreLock, StoreResult};
+use super::{random_bytes, Store, StoreError, StoreLock, StoreResult};
 use crate::fork;
 use crate::http::tls::TrustRoots;
 use crate::shared_instances::SharedInstances;
-use ring::rand::{SecureRandom, SystemRandom};
 use rustls::pki_types::CertificateDer;
 use rustls::{ClientConfig, RootCertStore};
 use std::hash::Hash;
@@ -276,11 +275,7 @@ fn milliseconds(duration: Duration) -> String {
 
 /// Who holds a lock: unguessable, so no other process releases it by mistake.
 fn new_owner() -> StoreResult<String> {
-    let mut bytes = [0u8; 16];
-    SystemRandom::new()
-        .fill(&mut bytes)
-        .map_err(|_| StoreError::new("no random bytes for a Redis lock owner"))?;
-    Ok(crate::hex::encode(&bytes))
+    Ok(crate::hex::encode(&random_bytes::<16>()?))
 }
 
 impl Store for RedisStore {

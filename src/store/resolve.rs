@@ -193,6 +193,64 @@ mod tests {
         );
     }
 
+    // A new fork generation reaches the whole process: beside the other
+    // tests it would orphan their requests and lookups in flight. So this
+    // test runs again alone, in a process of its own.
+    #[cfg(unix)]
+    mod in_a_forked_child {
+        use super::*;
+
+        /// Set in the environment of the process `run_alone` starts.
+        const ALONE: &str = "MCAUTH_TEST_ALONE";
+
+        /// Runs `test` (its full name) in a fresh run of this test binary,
+        /// alone, and fails if it fails there.
+        fn run_alone(test: &str) {
+            let run = std::process::Command::new(std::env::current_exe().unwrap())
+                .args([test, "--exact", "--test-threads=1"])
+                .env(ALONE, "1")
+                .output()
+                .unwrap();
+            let said = String::from_utf8_lossy(&run.stdout);
+            assert!(
+                run.status.success() && said.contains("1 passed"),
+                "{said}{}",
+                String::from_utf8_lossy(&run.stderr)
+            );
+        }
+
+        static LOOKUPS: AtomicUsize = AtomicUsize::new(0);
+
+        /// The first lookup, the parent's, hangs (30 s, past the test): in
+        /// a forked child its thread does not exist and never answers. Any
+        /// later lookup answers at once.
+        fn hangs_in_the_parent(_: &str, port: u16) -> io::Result<Vec<SocketAddr>> {
+            if LOOKUPS.fetch_add(1, Ordering::SeqCst) == 0 {
+                std::thread::sleep(Duration::from_secs(30));
+            }
+            Ok(vec![SocketAddr::from(([127, 0, 0, 3], port))])
+        }
+
+        #[test]
+        fn the_host_is_looked_up_again_instead_of_waiting_for_the_parents_thread() {
+            if std::env::var_os(ALONE).is_none() {
+                return run_alone(
+                    "store::resolve::tests::in_a_forked_child::\
+                     the_host_is_looked_up_again_instead_of_waiting_for_the_parents_thread",
+                );
+            }
+            let shortly = Instant::now() + Duration::from_millis(30);
+            resolve_with("forked.example", 6379, shortly, hangs_in_the_parent).unwrap_err();
+            // What the atfork handlers do around a fork, minus the fork (a
+            // child of the test harness would lack its threads).
+            fork::before_fork();
+            fork::after_fork_in_child();
+            let found = resolve_with("forked.example", 6379, soon(), hangs_in_the_parent).unwrap();
+            assert_eq!(found, [SocketAddr::from(([127, 0, 0, 3], 6379))]);
+            assert_eq!(LOOKUPS.load(Ordering::SeqCst), 2, "the child's own");
+        }
+    }
+
     static FLAKY_LOOKUPS: AtomicUsize = AtomicUsize::new(0);
 
     /// Finds the host once, then fails.

@@ -14,15 +14,14 @@
 //! endian), then the token, the REST base URL and the SOAP endpoint, each
 //! as a u32 big-endian length and its bytes (empty: none).
 
-use super::{StoreError, StoreResult};
+use super::{from_unix_ms, random_bytes, unix_ms, StoreError, StoreResult};
 use crate::auth_url::Api;
 use crate::secret::{AccessToken, ClientSecret};
 use crate::token::{Grant, InstanceUrls};
 use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM, NONCE_LEN};
 use ring::hkdf::{self, KeyType, HKDF_SHA256};
-use ring::rand::{SecureRandom, SystemRandom};
 use std::fmt;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 use zeroize::Zeroizing;
 
 const MAGIC: &[u8; 4] = b"MCS1";
@@ -84,10 +83,7 @@ impl Sealer {
     }
 
     pub fn seal(&self, stored: &StoredToken) -> StoreResult<Vec<u8>> {
-        let mut nonce = [0u8; NONCE_LEN];
-        SystemRandom::new()
-            .fill(&mut nonce)
-            .map_err(|_| StoreError::new("the system's random source failed"))?;
+        let nonce = random_bytes::<NONCE_LEN>()?;
         let mut buffer = plaintext(stored);
         self.key
             .seal_in_place_append_tag(
@@ -208,15 +204,6 @@ fn take_field<'a>(input: &mut &'a [u8]) -> Option<&'a str> {
     std::str::from_utf8(field).ok()
 }
 
-pub fn unix_ms(time: SystemTime) -> u64 {
-    time.duration_since(UNIX_EPOCH)
-        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
-}
-
-fn from_unix_ms(ms: u64) -> SystemTime {
-    UNIX_EPOCH + Duration::from_millis(ms)
-}
-
 /// What `seal` encrypts: the wall-clock times, then the token and the
 /// instance URLs, each after its length. Sized up front with room for the
 /// tag, so that neither this nor sealing in place grows the buffer: growing
@@ -242,6 +229,7 @@ fn plaintext(stored: &StoredToken) -> Zeroizing<Vec<u8>> {
 mod tests {
     use super::*;
     use crate::token::EnhancedGrant;
+    use std::time::Duration;
 
     const URL: &str = "https://mc1.auth.marketingcloudapis.com/v1/requestToken";
 

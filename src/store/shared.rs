@@ -51,7 +51,9 @@ impl SharedCache {
         match self.fresh_stored(margin, deadline, problem) {
             Ok(Some(stored)) => return Ok(stored),
             Ok(None) => {}
-            // The store is unreachable: request alone, without writing.
+            // The store fails: request alone. No write: holding no lock, this
+            // call owes no process its token, and a store that has just
+            // failed a read would only keep its caller waiting.
             Err(e) => return self.request_alone(e, deadline, request, false, problem),
         }
         let wait_until = Instant::now() + deadline.saturating_duration_since(Instant::now()) / 2;
@@ -65,6 +67,10 @@ impl SharedCache {
                     match self.fresh_stored(margin, deadline, problem) {
                         Ok(Some(stored)) => return Ok(stored),
                         Ok(None) => {}
+                        // Noted, but the token is still stored: this call
+                        // holds the lock, so the other processes are polling
+                        // for this very write, and the store has just
+                        // answered the lock.
                         Err(e) => *problem = Some(e),
                     }
                     return self.request_and_store(deadline, request, problem);
@@ -84,6 +90,8 @@ impl SharedCache {
             match self.fresh_stored(margin, deadline, problem) {
                 Ok(Some(stored)) => return Ok(stored),
                 Ok(None) => {}
+                // As before the loop, not as under the lock: the holder owes
+                // the waiting processes its own token, not this call.
                 Err(e) => return self.request_alone(e, deadline, request, false, problem),
             }
         }
@@ -217,21 +225,37 @@ impl fmt::Debug for SharedCache {
     }
 }
 
-// With the folder store, which only unix systems have.
+// Unix only: the folder store, and the folder URL the stand-in store is
+// given, exist only there.
 #[cfg(all(test, unix))]
 mod tests {
+    use super::super::StoreLock;
     use super::*;
     use crate::secret::{AccessToken, ClientSecret};
     use crate::token::Grant;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    fn sealer() -> Sealer {
+        let secret = ClientSecret::new("s");
+        Sealer::derive(&secret, "https://mc1.example/", "id", &Grant::Legacy)
+    }
+
+    /// What the caller's own request gets.
+    fn own(_: Instant) -> Result<IssuedToken, Error> {
+        Ok(IssuedToken {
+            token: AccessToken::new("own"),
+            lifetime: Duration::from_secs(3600),
+            age: Duration::ZERO,
+            instance_urls: None,
+        })
+    }
 
     #[test]
     fn a_lock_held_past_half_the_budget_is_waited_out_then_the_token_requested_and_stored() {
         let folder = std::env::temp_dir().join(format!("mcauth-held-lock-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&folder);
         let url = StoreUrl::parse(&format!("file://{}", folder.display())).unwrap();
-        let secret = ClientSecret::new("s");
-        let sealer = Sealer::derive(&secret, "https://mc1.example/", "id", &Grant::Legacy);
-        let cache = SharedCache::new(url, &TrustRoots::default(), sealer);
+        let cache = SharedCache::new(url, &TrustRoots::default(), sealer());
         // Another holder (the lock is per open file, as another process's).
         let deadline = Instant::now() + Duration::from_millis(400);
         let held = cache
@@ -241,19 +265,7 @@ mod tests {
 
         let mut problem = None;
         let issued = cache
-            .fetch(
-                Duration::ZERO,
-                deadline,
-                |_| {
-                    Ok(IssuedToken {
-                        token: AccessToken::new("own"),
-                        lifetime: Duration::from_secs(3600),
-                        age: Duration::ZERO,
-                        instance_urls: None,
-                    })
-                },
-                &mut problem,
-            )
+            .fetch(Duration::ZERO, deadline, own, &mut problem)
             .unwrap();
         assert_eq!(issued.token.as_str(), "own", "requested alone");
         let said = problem.expect("the held lock noted").to_string();
@@ -265,5 +277,81 @@ mod tests {
         );
         assert_eq!(stored.unwrap().expect("and stored").token.as_str(), "own");
         std::fs::remove_dir_all(&folder).unwrap();
+    }
+
+    /// A stand-in store: reads miss until the `failing_from`th (from 0),
+    /// then fail; the lock is free, or held by another process; writes
+    /// are counted.
+    struct ReadsFail {
+        failing_from: usize,
+        lock_free: bool,
+        reads: AtomicUsize,
+        writes: AtomicUsize,
+    }
+
+    struct Held;
+
+    impl StoreLock for Held {}
+
+    impl Store for ReadsFail {
+        fn read(&self, _: &str, _: Instant) -> StoreResult<Option<Vec<u8>>> {
+            if self.reads.fetch_add(1, Ordering::SeqCst) < self.failing_from {
+                return Ok(None);
+            }
+            Err(StoreError::new("the read failed"))
+        }
+
+        fn write(&self, _: &str, _: &[u8], _: Duration, _: Instant) -> StoreResult<()> {
+            self.writes.fetch_add(1, Ordering::SeqCst);
+            Ok(())
+        }
+
+        fn remove_if(&self, _: &str, _: &[u8], _: Instant) -> StoreResult<bool> {
+            unreachable!("fetch never removes")
+        }
+
+        fn try_lock(
+            &self,
+            _: &str,
+            _: Duration,
+            _: Instant,
+        ) -> StoreResult<Option<Box<dyn StoreLock>>> {
+            Ok(self.lock_free.then(|| Box::new(Held) as Box<dyn StoreLock>))
+        }
+    }
+
+    #[test]
+    fn after_a_read_error_only_the_lock_holder_stores_the_token_it_requested() {
+        // (the first read to fail, whether the lock is free, whether written)
+        let cases = [
+            (0, true, false),  // before the lock
+            (1, true, true),   // under the lock
+            (1, false, false), // while another process holds it
+        ];
+        for (failing_from, lock_free, written) in cases {
+            let store = Arc::new(ReadsFail {
+                failing_from,
+                lock_free,
+                reads: AtomicUsize::new(0),
+                writes: AtomicUsize::new(0),
+            });
+            let cache = SharedCache {
+                url: StoreUrl::parse("file:///unused").unwrap(),
+                store: store.clone(),
+                sealer: sealer(),
+            };
+            let mut problem = None;
+            let deadline = Instant::now() + Duration::from_secs(5);
+            let issued = cache
+                .fetch(Duration::ZERO, deadline, own, &mut problem)
+                .unwrap();
+            assert_eq!(issued.token.as_str(), "own", "requested alone");
+            assert_eq!(problem.unwrap().to_string(), "the read failed");
+            assert_eq!(
+                store.writes.load(Ordering::SeqCst),
+                usize::from(written),
+                "reads failing from read {failing_from}, lock free: {lock_free}"
+            );
+        }
     }
 }
