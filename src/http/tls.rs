@@ -181,10 +181,9 @@ mod tests {
         let missing = TrustRoots::with_ca_file(&gate, Path::new("/nonexistent/ca.pem"));
         assert_eq!(missing.err().unwrap().status(), Status::InvalidArgument);
 
-        let empty = std::env::temp_dir().join(format!("mcauth-empty-{}.pem", std::process::id()));
-        std::fs::write(&empty, "no certificates here\n").unwrap();
-        let result = TrustRoots::with_ca_file(&gate, &empty);
-        std::fs::remove_file(&empty).unwrap();
+        let empty = tempfile::NamedTempFile::new().unwrap(); // removed when it drops
+        std::fs::write(empty.path(), "no certificates here\n").unwrap();
+        let result = TrustRoots::with_ca_file(&gate, empty.path());
         assert_eq!(result.err().unwrap().status(), Status::InvalidArgument);
     }
 }

@@ -200,9 +200,8 @@ fn a_connection_from_before_a_fork_is_never_used() {
 
 #[test]
 fn rediss_verifies_the_server_with_the_handles_roots() {
-    let dir = std::env::temp_dir().join(format!("mcauth-redis-tls-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let files = TlsFiles::generate(&dir);
+    let dir = tempfile::tempdir().unwrap(); // removed when the test ends
+    let files = TlsFiles::generate(dir.path());
     let ca = files.ca.clone();
     let server = RedisServer::start_tls(files);
     let url = RedisUrl::parse(&server.url()).unwrap();
@@ -238,5 +237,4 @@ fn rediss_verifies_the_server_with_the_handles_roots() {
         store.read(NAME, soon()).unwrap().as_deref(),
         Some(&b"over tls"[..])
     );
-    std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -252,8 +252,8 @@ mod tests {
 
     #[test]
     fn a_lock_held_past_half_the_budget_is_waited_out_then_the_token_requested_and_stored() {
-        let folder = std::env::temp_dir().join(format!("mcauth-held-lock-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&folder);
+        let root = tempfile::tempdir().unwrap(); // removed when the test ends
+        let folder = root.path().join("store");
         let url = StoreUrl::parse(&format!("file://{}", folder.display())).unwrap();
         let cache = SharedCache::new(url, &TrustRoots::default(), sealer());
         // Another holder (the lock is per open file, as another process's).
@@ -276,7 +276,6 @@ mod tests {
             &mut None,
         );
         assert_eq!(stored.unwrap().expect("and stored").token.as_str(), "own");
-        std::fs::remove_dir_all(&folder).unwrap();
     }
 
     /// A stand-in store: reads miss until the `failing_from`th (from 0),
