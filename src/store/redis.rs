@@ -113,6 +113,14 @@ impl RedisStore {
             .command(args, deadline)
             .map_err(|e| self.failed(e))?;
         if let Reply::Error(text) = &reply {
+            // Our key holds a list, a hash…: an unusable entry, like
+            // garbage, so that the lock holder's SET replaces it.
+            if text.starts_with("WRONGTYPE ") {
+                return Err(StoreError::bad_entry(format!(
+                    "redis {}: the entry's key holds another kind of value",
+                    self.url.address()
+                )));
+            }
             return Err(self.refused(text, secrets));
         }
         let value = accept(reply).ok_or_else(|| self.unexpected(args))?;

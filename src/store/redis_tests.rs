@@ -45,6 +45,26 @@ fn keeps_the_store_contract() {
 }
 
 #[test]
+fn a_key_holding_another_kind_of_value_is_a_bad_entry_that_a_write_replaces() {
+    let server = RedisServer::start();
+    let key = StoreKey {
+        url: RedisUrl::parse(&server.url()).unwrap(),
+        roots: TrustRoots::default(),
+    };
+    let store = RedisStore::new(&fork::enter(), &key);
+    let entry = entry_key(NAME);
+    let list: [&[u8]; 3] = [b"LPUSH", entry.as_bytes(), b"not an entry"];
+    store.run(&list, &[], soon(), |_| Some(())).unwrap();
+    let error = store.read(NAME, soon()).unwrap_err();
+    assert!(error.is_bad_entry(), "{error}");
+    store.write(NAME, b"sealed", LONG, soon()).unwrap();
+    assert_eq!(
+        store.read(NAME, soon()).unwrap().as_deref(),
+        Some(&b"sealed"[..])
+    );
+}
+
+#[test]
 fn a_lease_ends_the_lock_and_a_late_release_frees_only_its_own() {
     let server = RedisServer::start();
     let store = store_of(&server);
