@@ -208,7 +208,8 @@ fn a_child_forked_during_handle_churn_neither_hangs_nor_sends() {
 fn slow_bundle() -> std::path::PathBuf {
     let system = std::fs::read("/etc/ssl/certs/ca-certificates.crt")
         .unwrap_or_else(|_| std::fs::read(FAKE.ca_file()).unwrap());
-    let copies = (2_000_000 / system.len()).max(20);
+    // 5 MB: loading it outlasts the trials' forks (0 to 9.5 ms after it starts).
+    let copies = (5_000_000 / system.len()).max(20);
     let path = std::env::temp_dir().join(format!("mcauth-slow-bundle-{}.pem", std::process::id()));
     std::fs::write(&path, system.repeat(copies)).unwrap();
     path

@@ -4,6 +4,8 @@
 
 use crate::error::Error;
 use crate::fork;
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
 use once_cell::sync::Lazy;
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
@@ -63,14 +65,33 @@ fn bundle_file() -> Option<PathBuf> {
     None
 }
 
-/// The certificates of a PEM text; anything else in it is skipped.
+/// The certificates of the system's PEM bundle; anything else in it, and a
+/// block that is not base64, is skipped (rustls skips what is not a
+/// certificate). Decoded with a plain base64 decoder: rustls-pki-types'
+/// parser decodes in constant time, as private keys need, at some 36
+/// instructions a byte, which made parsing this public bundle (220 KB on
+/// Debian) most of what a process's first HTTPS request costs beyond the
+/// later ones. A user's CA file keeps the strict parser, which says what
+/// is wrong with it.
 fn certificates(pem: &[u8]) -> Vec<Certificate<'static>> {
-    ureq::tls::parse_pem(pem)
-        .filter_map(|item| match item {
-            Ok(PemItem::Certificate(cert)) => Some(cert),
-            _ => None,
-        })
-        .collect()
+    const BEGIN: &[u8] = b"-----BEGIN CERTIFICATE-----";
+    const END: &[u8] = b"-----END CERTIFICATE-----";
+    let mut found = Vec::new();
+    let mut base64: Option<Vec<u8>> = None;
+    for line in pem.split(|&byte| byte == b'\n').map(<[u8]>::trim_ascii) {
+        match &mut base64 {
+            None if line == BEGIN => base64 = Some(Vec::new()),
+            None => {}
+            Some(text) if line == END => {
+                if let Ok(der) = STANDARD.decode(&*text) {
+                    found.push(Certificate::from_der(&der).to_owned());
+                }
+                base64 = None;
+            }
+            Some(text) => text.extend_from_slice(line),
+        }
+    }
+    found
 }
 
 /// Roots with a user's bundle added, by the bundle's content: handles that
@@ -163,6 +184,63 @@ mod tests {
     #[test]
     fn default_roots_are_never_empty() {
         assert!(!DEFAULT_ROOTS.is_empty());
+    }
+
+    /// What ureq's (rustls-pki-types') parser finds in `pem`.
+    fn strictly_parsed(pem: &[u8]) -> Vec<Vec<u8>> {
+        ureq::tls::parse_pem(pem)
+            .filter_map(|item| match item {
+                Ok(PemItem::Certificate(cert)) => Some(cert.der().to_vec()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn ders(certificates: &[Certificate<'static>]) -> Vec<Vec<u8>> {
+        certificates.iter().map(|c| c.der().to_vec()).collect()
+    }
+
+    #[test]
+    fn the_bundle_parser_finds_what_the_strict_one_finds() {
+        let fake = fake_mc::FakeMc::start().unwrap();
+        let ca = std::fs::read(fake.ca_file()).unwrap();
+        let system = bundle_file().and_then(|f| std::fs::read(f).ok());
+        let crlf = String::from_utf8(ca.clone()).unwrap().replace('\n', "\r\n");
+        let mixed = [
+            b"text before\n-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n".to_vec(),
+            ca.clone(),
+            b"# a comment between\n".to_vec(),
+            ca.clone(),
+        ]
+        .concat();
+        for pem in [
+            Some(ca.clone()),
+            Some(crlf.into_bytes()),
+            Some(mixed),
+            system,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            let strict = strictly_parsed(&pem);
+            assert!(!strict.is_empty());
+            assert_eq!(ders(&certificates(&pem)), strict);
+        }
+        let broken = [
+            &ca[..],
+            b"-----BEGIN CERTIFICATE-----\n*not base64*\n-----END CERTIFICATE-----\n",
+        ]
+        .concat();
+        assert_eq!(
+            ders(&certificates(&broken)),
+            strictly_parsed(&ca),
+            "a broken block is skipped"
+        );
+        let cut = &ca[..ca.len() / 2];
+        assert!(
+            certificates(cut).is_empty(),
+            "a block without its end is not a certificate"
+        );
     }
 
     #[test]
