@@ -12,7 +12,8 @@ pub(super) fn soon() -> Instant {
     Instant::now() + Duration::from_secs(5)
 }
 
-fn read(store: &dyn Store) -> Option<Vec<u8>> {
+/// The value stored under `NAME`.
+pub(super) fn read(store: &dyn Store) -> Option<Vec<u8>> {
     store.read(NAME, soon()).unwrap()
 }
 

@@ -7,7 +7,7 @@ use std::thread::sleep;
 #[path = "../../tests/common/redis_server.rs"]
 mod redis_server;
 
-use crate::store::contract_tests::{self as contract, soon, NAME};
+use crate::store::contract_tests::{self as contract, read, soon, NAME};
 use redis_server::{RedisServer, TlsFiles};
 
 const LONG: Duration = Duration::from_secs(60);
@@ -58,10 +58,7 @@ fn a_key_holding_another_kind_of_value_is_a_bad_entry_that_a_write_replaces() {
     let error = store.read(NAME, soon()).unwrap_err();
     assert!(error.is_bad_entry(), "{error}");
     store.write(NAME, b"sealed", LONG, soon()).unwrap();
-    assert_eq!(
-        store.read(NAME, soon()).unwrap().as_deref(),
-        Some(&b"sealed"[..])
-    );
+    assert_eq!(read(&*store).as_deref(), Some(&b"sealed"[..]));
 }
 
 #[test]
@@ -90,10 +87,7 @@ fn authenticates_with_the_urls_password() {
     let url = server.url().replace("://", &format!("://:{encoded}@"));
     let store = store_at(&url);
     store.write(NAME, b"v", LONG, soon()).unwrap();
-    assert_eq!(
-        store.read(NAME, soon()).unwrap().as_deref(),
-        Some(&b"v"[..])
-    );
+    assert_eq!(read(&*store).as_deref(), Some(&b"v"[..]));
 
     let url = server.url().replace("://", "://default:wrong-S3CR3T@");
     let error = store_at(&url).read(NAME, soon()).unwrap_err().to_string();
@@ -115,10 +109,7 @@ fn selects_the_urls_database() {
     db3.write(NAME, b"in 3", LONG, soon()).unwrap();
     assert_eq!(store_of(&server).read(NAME, soon()).unwrap(), None);
     let again = store_at(&format!("{}/3", server.url()));
-    assert_eq!(
-        again.read(NAME, soon()).unwrap().as_deref(),
-        Some(&b"in 3"[..])
-    );
+    assert_eq!(read(&*again).as_deref(), Some(&b"in 3"[..]));
 }
 
 #[test]
@@ -158,10 +149,7 @@ fn a_pooled_connection_to_a_restarted_server_is_replaced() {
     store.write(NAME, b"v", LONG, soon()).unwrap(); // leaves a pooled connection
     server.start_again();
     store.write(NAME, b"w", LONG, soon()).unwrap();
-    assert_eq!(
-        store.read(NAME, soon()).unwrap().as_deref(),
-        Some(&b"w"[..])
-    );
+    assert_eq!(read(&*store).as_deref(), Some(&b"w"[..]));
 }
 
 #[test]
@@ -235,10 +223,7 @@ fn rediss_verifies_the_server_with_the_handles_roots() {
     let store = RedisStore::new(&gate, &key);
     drop(gate);
     store.write(NAME, b"over tls", LONG, soon()).unwrap();
-    assert_eq!(
-        store.read(NAME, soon()).unwrap().as_deref(),
-        Some(&b"over tls"[..])
-    );
+    assert_eq!(read(&*store).as_deref(), Some(&b"over tls"[..]));
     let pooled = {
         let _gate = fork::enter();
         store.idle.lock().unwrap().pop().unwrap()
@@ -253,8 +238,5 @@ fn rediss_verifies_the_server_with_the_handles_roots() {
     // By name: resolved (::1 refused, then 127.0.0.1), verified as localhost.
     let by_name = RedisUrl::parse(&format!("rediss://localhost:{}", server.port())).unwrap();
     let store = RedisStore::shared(&by_name, &roots);
-    assert_eq!(
-        store.read(NAME, soon()).unwrap().as_deref(),
-        Some(&b"over tls"[..])
-    );
+    assert_eq!(read(&*store).as_deref(), Some(&b"over tls"[..]));
 }
