@@ -31,3 +31,22 @@ pub fn proxy(url: &str) -> Option<(String, String, u16)> {
 }
 
 pub use crate::rejection::is_token_rejected;
+
+/// An enhanced answer's instance URLs: the REST base URL, the SOAP endpoint.
+pub type ApiUrls = (String, String);
+
+/// The token, lifetime (seconds) and instance URLs an enhanced (v2) 2xx
+/// answer gives, if accepted.
+pub fn enhanced_answer(body: &[u8]) -> Option<(String, u64, Option<ApiUrls>)> {
+    use crate::auth_url::Api;
+    let issued = crate::token::parse_enhanced_answer(body).ok()?;
+    let urls = issued.instance_urls.map(|urls| {
+        let url = |api| urls.api_url(api).to_owned();
+        (url(Api::Rest), url(Api::Soap))
+    });
+    Some((
+        issued.token.as_str().to_owned(),
+        issued.lifetime.as_secs(),
+        urls,
+    ))
+}
