@@ -31,3 +31,87 @@ pub fn proxy(url: &str) -> Option<(String, String, u16)> {
 }
 
 pub use crate::rejection::is_token_rejected;
+
+/// An enhanced answer's instance URLs: the REST base URL, the SOAP endpoint.
+pub type ApiUrls = (String, String);
+
+/// The token, lifetime (seconds) and instance URLs an enhanced (v2) 2xx
+/// answer gives, if accepted.
+pub fn enhanced_answer(body: &[u8]) -> Option<(String, u64, Option<ApiUrls>)> {
+    use crate::auth_url::Api;
+    let issued = crate::token::parse_enhanced_answer(body).ok()?;
+    let urls = issued.instance_urls.map(|urls| {
+        let url = |api| urls.api_url(api).to_owned();
+        (url(Api::Rest), url(Api::Soap))
+    });
+    Some((
+        issued.token.as_str().to_owned(),
+        issued.lifetime.as_secs(),
+        urls,
+    ))
+}
+
+/// The reply at the start of a Redis server's bytes (its `Debug` text) and
+/// how many bytes it took; `Ok(None)` when more bytes are needed.
+pub fn resp_reply(bytes: &[u8]) -> Result<Option<(String, usize)>, String> {
+    match crate::store::parse_resp_reply(bytes) {
+        Ok(reply) => Ok(reply.map(|(reply, used)| (format!("{reply:?}"), used))),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// The sealer of the fixed credentials `fuzz/corpus/sealed_entry/` was
+/// sealed with.
+fn sealer() -> &'static crate::store::Sealer {
+    static SEALER: std::sync::OnceLock<crate::store::Sealer> = std::sync::OnceLock::new();
+    SEALER.get_or_init(|| {
+        crate::store::Sealer::derive(
+            &crate::secret::ClientSecret::new("fuzz-secret"),
+            "https://mc1.auth.marketingcloudapis.com/v1/requestToken",
+            "fuzz-client",
+            &crate::token::Grant::Legacy,
+        )
+    })
+}
+
+/// The token a store entry holds, if it opens under the fixed credentials.
+pub fn sealed_entry(value: &[u8]) -> Option<String> {
+    let stored = sealer().open(value).ok()?;
+    Some(stored.token.as_str().to_owned())
+}
+
+/// For bytes that decode as an entry's decrypted plaintext: whether what
+/// they decode to, sealed and opened again, comes back the same.
+pub fn sealed_plaintext(plaintext: &[u8]) -> Option<bool> {
+    let stored = crate::store::decode_sealed_plaintext(plaintext)?;
+    let value = sealer().seal(&stored).ok()?;
+    Some(sealer().open(&value).ok() == Some(stored))
+}
+
+/// For a `redis://` or `rediss://` URL: if accepted, its `Debug` text and
+/// that of the same URL with another password; if refused, the message.
+pub fn redis_url(url: &str) -> Option<Result<(String, String), String>> {
+    use crate::store::StoreUrl;
+    if !url.starts_with("redis://") && !url.starts_with("rediss://") {
+        return None;
+    }
+    Some(match StoreUrl::parse(url) {
+        Ok(StoreUrl::Redis(mut parsed)) => {
+            let shown = format!("{parsed:?}");
+            if let Some(password) = &mut parsed.password {
+                password.0 = zeroize::Zeroizing::new(format!("other-{}", password.0.as_str()));
+            }
+            Ok((shown, format!("{parsed:?}")))
+        }
+        Ok(StoreUrl::File(_)) => unreachable!("a redis:// URL is never a folder"),
+        Err(e) => Err(e.message().to_owned()),
+    })
+}
+
+/// The folder a shared cache URL `file://{path}` names, if accepted.
+pub fn folder_url(path: &str) -> Option<String> {
+    match crate::store::StoreUrl::parse(&format!("file://{path}")).ok()? {
+        crate::store::StoreUrl::File(folder) => Some(folder.display().to_string()),
+        crate::store::StoreUrl::Redis(_) => None,
+    }
+}

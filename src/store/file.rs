@@ -51,7 +51,10 @@ impl FolderPath {
         if decoded.contains('\0') || decoded.split('/').any(|part| part == "..") {
             return refuse("it holds a NUL or a '..'");
         }
-        if decoded.trim_end_matches('/').is_empty() {
+        if decoded
+            .split('/')
+            .all(|part| part.is_empty() || part == ".")
+        {
             return refuse("it names the root folder");
         }
         Ok(FolderPath(PathBuf::from(decoded.as_str())))

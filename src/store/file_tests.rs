@@ -22,6 +22,8 @@ fn folder_urls_are_absolute_paths_without_a_host() {
     assert_eq!(parsed("/a%20b/c").unwrap(), Path::new("/a b/c"));
     for refused in [
         "relative", "host/x", "", "/", "///", "/a/../b", "/a%2", "/a%zz", "/%00",
+        // The root folder spelled with `.` (found by fuzz/fuzz_targets/folder_url.rs).
+        "/.", "/./", "/%2e//", "/./.",
     ] {
         let error = FolderPath::parse(refused).unwrap_err();
         assert_eq!(error.status(), Status::InvalidArgument, "{refused}");

@@ -236,7 +236,7 @@ fn encode(args: &[&[u8]]) -> Zeroizing<Vec<u8>> {
 
 /// The reply at the start of `bytes` and how many bytes it took, or `None`
 /// when more bytes are needed.
-fn parse(bytes: &[u8]) -> Result<Option<(Reply, usize)>, RespError> {
+pub(crate) fn parse(bytes: &[u8]) -> Result<Option<(Reply, usize)>, RespError> {
     let Some((line, after_line)) = line(bytes)? else {
         return Ok(None);
     };

@@ -164,7 +164,7 @@ fn context(token_url: &str, client_id: &str, grant: &Grant) -> Vec<u8> {
     context
 }
 
-fn decode(mut plaintext: &[u8]) -> Option<StoredToken> {
+pub(crate) fn decode(mut plaintext: &[u8]) -> Option<StoredToken> {
     let issued_at = from_unix_ms(take_u64(&mut plaintext)?);
     let expires_at = from_unix_ms(take_u64(&mut plaintext)?);
     let token = take_field(&mut plaintext)?;

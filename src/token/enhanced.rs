@@ -176,7 +176,7 @@ impl TokenProtocol for EnhancedTokenRequest {
 /// Checks a 2xx body: a JSON object with a usable `access_token`, a positive
 /// integer `expires_in`, a `token_type` of Bearer if any, and acceptable
 /// instance URLs if any. The reason never quotes the token.
-fn parse_enhanced_answer(body: &[u8]) -> Result<IssuedToken, String> {
+pub(crate) fn parse_enhanced_answer(body: &[u8]) -> Result<IssuedToken, String> {
     let value = answer::json_object(body)?;
     let object = value.as_object().expect("checked by json_object");
     let token = answer::token(object, "access_token")?;

@@ -10,6 +10,8 @@ mod error_body;
 mod instance_urls;
 mod legacy;
 
+#[cfg(feature = "fuzzing")]
+pub(crate) use enhanced::parse_enhanced_answer;
 pub use enhanced::{EnhancedGrant, EnhancedTokenRequest};
 use error_body::ErrorBody;
 pub use instance_urls::InstanceUrls;

@@ -1,0 +1,16 @@
+//! A shared cache entry (bytes anyone who can write to the store can
+//! write): opening it never panics and refuses all but what the sealer made
+//! (the seed corpus holds one genuine entry). The same bytes read as a
+//! decrypted plaintext, which only a holder of the secret could have made:
+//! never panics, and what it decodes to is sealed and opened back the same.
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    if let Some(token) = mcauth::fuzzing::sealed_entry(data) {
+        assert!(!token.is_empty());
+    }
+    if let Some(same) = mcauth::fuzzing::sealed_plaintext(data) {
+        assert!(same, "{data:?}");
+    }
+});
