@@ -125,8 +125,12 @@ fn unix_ms(time: SystemTime) -> u64 {
         .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
 
+/// The inverse of `unix_ms`, for a value read from a store: one beyond the
+/// year 9999 counts as then, since a corrupt or forged entry must not panic
+/// where the clock ends sooner than `u64` milliseconds reach (Windows').
 fn from_unix_ms(ms: u64) -> SystemTime {
-    UNIX_EPOCH + Duration::from_millis(ms)
+    const YEAR_9999_ENDS: u64 = 253_402_300_800_000;
+    UNIX_EPOCH + Duration::from_millis(ms.min(YEAR_9999_ENDS))
 }
 
 /// Bytes from the system's random source: a nonce, a lock owner, a
@@ -228,5 +232,10 @@ mod tests {
             "less than a millisecond is dropped"
         );
         assert_eq!(unix_ms(UNIX_EPOCH - Duration::from_secs(1)), 0);
+        assert_eq!(
+            from_unix_ms(u64::MAX),
+            from_unix_ms(253_402_300_800_000),
+            "a time no clock need hold is the end of the year 9999"
+        );
     }
 }
