@@ -6,6 +6,7 @@ use crate::error::Error;
 use crate::fork;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
+use memchr::memmem;
 use once_cell::sync::Lazy;
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
@@ -67,31 +68,41 @@ fn bundle_file() -> Option<PathBuf> {
 
 /// The certificates of the system's PEM bundle; anything else in it, and a
 /// block that is not base64, is skipped (rustls skips what is not a
-/// certificate). Decoded with a plain base64 decoder: rustls-pki-types'
-/// parser decodes in constant time, as private keys need, at some 36
-/// instructions a byte, which made parsing this public bundle (220 KB on
-/// Debian) most of what a process's first HTTPS request costs beyond the
-/// later ones. A user's CA file keeps the strict parser, which says what
-/// is wrong with it.
+/// certificate). Searched with memchr and decoded with a plain base64
+/// decoder: rustls-pki-types' parser decodes in constant time, as private
+/// keys need, at some 36 instructions a byte, which made parsing this
+/// public bundle (220 KB on Debian) most of what a process's first HTTPS
+/// request costs beyond the later ones. A user's CA file keeps the strict
+/// parser, which says what is wrong with it.
 fn certificates(pem: &[u8]) -> Vec<Certificate<'static>> {
     const BEGIN: &[u8] = b"-----BEGIN CERTIFICATE-----";
     const END: &[u8] = b"-----END CERTIFICATE-----";
     let mut found = Vec::new();
-    let mut base64: Option<Vec<u8>> = None;
-    for line in pem.split(|&byte| byte == b'\n').map(<[u8]>::trim_ascii) {
-        match &mut base64 {
-            None if line == BEGIN => base64 = Some(Vec::new()),
-            None => {}
-            Some(text) if line == END => {
-                if let Ok(der) = STANDARD.decode(&*text) {
-                    found.push(Certificate::from_der(&der).to_owned());
-                }
-                base64 = None;
-            }
-            Some(text) => text.extend_from_slice(line),
+    let mut rest = pem;
+    while let Some(start) = memmem::find(rest, BEGIN) {
+        let block = &rest[start + BEGIN.len()..];
+        let Some(end) = memmem::find(block, END) else {
+            break;
+        };
+        if let Ok(der) = STANDARD.decode(joined_lines(&block[..end])) {
+            found.push(Certificate::from_der(&der).to_owned());
         }
+        rest = &block[end + END.len()..];
     }
     found
+}
+
+/// The lines of `text`, each trimmed, joined: base64 without its line
+/// breaks. Line by line (memchr), not byte by byte, which took as long as
+/// decoding.
+fn joined_lines(text: &[u8]) -> Vec<u8> {
+    let mut joined = Vec::with_capacity(text.len());
+    let mut line_start = 0;
+    for line_end in memchr::memchr_iter(b'\n', text).chain([text.len()]) {
+        joined.extend_from_slice(text[line_start..line_end].trim_ascii());
+        line_start = line_end + 1;
+    }
+    joined
 }
 
 /// Roots with a user's bundle added, by the bundle's content: handles that
