@@ -32,6 +32,17 @@ pub fn proxy(url: &str) -> Option<(String, String, u16)> {
 
 pub use crate::rejection::is_token_rejected;
 
+/// The secret `error_details` is given: no 8 consecutive characters of it,
+/// in any case, may reach the details.
+pub const ERROR_BODY_SECRET: &str = "Zq8Xv3Kw7Jp2Lm5";
+
+/// What an error answer's body adds to an error message, in full and
+/// briefly, with `ERROR_BODY_SECRET` as the client secret.
+pub fn error_details(body: &[u8]) -> (String, String) {
+    let details = crate::token::ErrorBody::parse(Some(body), ERROR_BODY_SECRET);
+    (details.describe(), details.describe_briefly())
+}
+
 /// An enhanced answer's instance URLs: the REST base URL, the SOAP endpoint.
 pub type ApiUrls = (String, String);
 

@@ -13,7 +13,7 @@ mod legacy;
 #[cfg(feature = "fuzzing")]
 pub(crate) use enhanced::parse_enhanced_answer;
 pub use enhanced::{EnhancedGrant, EnhancedTokenRequest};
-use error_body::ErrorBody;
+pub(crate) use error_body::ErrorBody;
 pub use instance_urls::InstanceUrls;
 #[cfg(feature = "fuzzing")]
 pub(crate) use legacy::parse_legacy_answer;
