@@ -224,7 +224,6 @@ impl Directives {
                 }
             }
             "instance" => match value {
-                "own" => self.instance = Instance::Own,
                 "localhost" => self.instance = Instance::Localhost,
                 "evil-http" => self.instance = Instance::EvilHttp,
                 "evil-https" => self.instance = Instance::EvilHttps,
