@@ -27,9 +27,11 @@ extern "C" fn child() {
 
 /// Called once per process by `fork::enter`.
 pub(crate) fn install() {
-    // SAFETY: the handlers are plain functions of this library; glibc's
-    // pthread_atfork records the library's __dso_handle and drops them if
-    // the library is unloaded. It fails only for lack of memory, and then
-    // forks are merely unguarded.
+    // SAFETY: the handlers are plain functions of this library, which must
+    // outlive them: glibc's pthread_atfork records the library's
+    // __dso_handle and drops them when it is unloaded, and musl never
+    // unloads a library; elsewhere (macOS) a process must not dlclose it
+    // after its first handle, as Python and .NET never do. It fails only
+    // for lack of memory, and then forks are merely unguarded.
     let _ = unsafe { libc::pthread_atfork(Some(prepare), Some(parent), Some(child)) };
 }
