@@ -37,6 +37,8 @@
  *   parent's connections. The library registers pthread_atfork handlers on
  *   first use; fork() waits while another thread is briefly inside the
  *   library's locks (at most a trust store load, never a network exchange).
+ *   So a program that dlopen()s the library must not dlclose() it once it
+ *   made a handle (glibc drops the handlers with the library; macOS does not).
  * - pthread_cancel(). Do not cancel a thread while it is inside an mc_
  *   call (disable cancellation around calls, or cancel only where none
  *   runs): a call may block in connect(), poll() or read(), which are
