@@ -1,8 +1,9 @@
 //! The cold path: what the first HTTPS token request of a process costs
 //! beside the tenth, each through a new handle (new credentials, so no cache
-//! hit) against the fake over TLS. The first also pays for what is loaded
-//! once per process (the system trust store) and built once per TLS
-//! configuration. Each round runs in a fresh child process, so that every
+//! hit) against the fake over TLS. Each makes its own connection and TLS
+//! configuration (a transport lives as long as its handles, and each handle
+//! is freed before the next); the first also pays for what is loaded once
+//! per process (the system trust store). Each round runs in a fresh child process, so that every
 //! round has a real first request, against one fake in this process (warm,
 //! so that its own first handshake is not counted); the figures are medians.
 //!
