@@ -6,7 +6,6 @@ use crate::error::Error;
 use crate::fork;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use memchr::memmem;
 use once_cell::sync::Lazy;
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
@@ -75,43 +74,67 @@ fn bundle_file() -> Option<PathBuf> {
     None
 }
 
-/// The certificates of the system's PEM bundle; anything else in it, and a
-/// block that is not base64, is skipped (rustls skips what is not a
-/// certificate). Searched with memchr and decoded with a plain base64
-/// decoder: rustls-pki-types' parser decodes in constant time, as private
-/// keys need, at some 36 instructions a byte, which made parsing this
-/// public bundle (220 KB on Debian) most of what a process's first HTTPS
-/// request costs beyond the later ones. A user's CA file keeps the strict
+/// The certificates of the system's PEM bundle; anything else in it is
+/// skipped (rustls skips what is not a certificate). Read a line at a time
+/// (memchr) and decoded with the base64 crate: rustls-pki-types' parser
+/// reads and decodes a byte at a time, at some 36 instructions a byte, which
+/// made parsing this bundle (220 KB on Debian) most of what a process's
+/// first HTTPS request costs beyond the later ones. Whatever the quick
+/// reading does not take whole (a block without its end or padding, a tab
+/// in a line, bare CR line ends) goes to the strict parser, so both always
+/// find the same certificates. A user's CA file always gets the strict
 /// parser, which says what is wrong with it.
 fn certificates(pem: &[u8]) -> Vec<Vec<u8>> {
-    const BEGIN: &[u8] = b"-----BEGIN CERTIFICATE-----";
-    const END: &[u8] = b"-----END CERTIFICATE-----";
-    let mut found = Vec::new();
-    let mut rest = pem;
-    while let Some(start) = memmem::find(rest, BEGIN) {
-        let block = &rest[start + BEGIN.len()..];
-        let Some(end) = memmem::find(block, END) else {
-            break;
-        };
-        if let Ok(der) = STANDARD.decode(joined_lines(&block[..end])) {
-            found.push(der);
-        }
-        rest = &block[end + END.len()..];
+    let (found, begun) = certificates_quickly(pem);
+    if found.len() == begun {
+        return found;
     }
-    found
+    ureq::tls::parse_pem(pem)
+        .filter_map(|item| match item {
+            Ok(PemItem::Certificate(cert)) => Some(cert.der().to_vec()),
+            _ => None,
+        })
+        .collect()
 }
 
-/// The lines of `text`, each trimmed, joined: base64 without its line
-/// breaks. Line by line (memchr), not byte by byte, which took as long as
-/// decoding.
-fn joined_lines(text: &[u8]) -> Vec<u8> {
-    let mut joined = Vec::with_capacity(text.len());
-    let mut line_start = 0;
-    for line_end in memchr::memchr_iter(b'\n', text).chain([text.len()]) {
-        joined.extend_from_slice(text[line_start..line_end].trim_ascii());
-        line_start = line_end + 1;
+/// The certificates of the blocks that decode, and how many certificate
+/// blocks began. As in the strict parser and OpenSSL, a marker counts only
+/// at the start of a line: a commented-out `# -----BEGIN CERTIFICATE-----`
+/// keeps its certificate out.
+fn certificates_quickly(pem: &[u8]) -> (Vec<Vec<u8>>, usize) {
+    const BEGIN: &[u8] = b"-----BEGIN CERTIFICATE-----";
+    const END: &[u8] = b"-----END CERTIFICATE-----";
+    let (mut found, mut begun) = (Vec::new(), 0);
+    let mut base64: Option<Vec<u8>> = None;
+    for line in lines(pem).map(<[u8]>::trim_ascii_end) {
+        if line.starts_with(b"-----BEGIN ") {
+            // A certificate's marker with more on its line (bare CR line
+            // ends make the whole file one line) begins a block that only
+            // the strict parser can read.
+            begun += usize::from(line.starts_with(BEGIN));
+            base64 = (line == BEGIN).then(Vec::new);
+        } else if line.starts_with(b"-----END ") {
+            match base64.take() {
+                Some(text) if line == END => found.extend(STANDARD.decode(text).ok()),
+                _ => {}
+            }
+        } else if let Some(text) = &mut base64 {
+            text.extend_from_slice(line.trim_ascii_start());
+        }
     }
-    joined
+    (found, begun)
+}
+
+/// The lines of `text`, without their `\n`, found with memchr.
+fn lines(text: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let mut start = 0;
+    memchr::memchr_iter(b'\n', text)
+        .chain([text.len()])
+        .map(move |end| {
+            let line = &text[start..end];
+            start = end + 1;
+            line
+        })
 }
 
 /// Roots with a user's bundle added, by the bundle's content: handles that
@@ -216,47 +239,71 @@ mod tests {
             .collect()
     }
 
+    fn text(pem: &[u8]) -> String {
+        String::from_utf8(pem.to_vec()).unwrap()
+    }
+
     #[test]
-    fn the_bundle_parser_finds_what_the_strict_one_finds() {
+    fn a_well_formed_bundle_is_read_quickly_as_the_strict_parser_reads_it() {
         let fake = fake_mc::FakeMc::start().unwrap();
         let ca = std::fs::read(fake.ca_file()).unwrap();
         let system = bundle_file().and_then(|f| std::fs::read(f).ok());
-        let crlf = String::from_utf8(ca.clone()).unwrap().replace('\n', "\r\n");
-        let mixed = [
-            b"text before\n-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n".to_vec(),
-            ca.clone(),
-            b"# a comment between\n".to_vec(),
-            ca.clone(),
-        ]
-        .concat();
-        for pem in [
-            Some(ca.clone()),
-            Some(crlf.into_bytes()),
-            Some(mixed),
-            system,
-        ]
-        .into_iter()
-        .flatten()
+        let crlf = text(&ca).replace('\n', "\r\n").into_bytes();
+        let key = b"-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n";
+        let mixed = [&b"text before\n"[..], key, &ca, b"# a comment\n", &ca].concat();
+        for pem in [Some(ca), Some(crlf), Some(mixed), system]
+            .into_iter()
+            .flatten()
         {
             let strict = strictly_parsed(&pem);
             assert!(!strict.is_empty());
-            assert_eq!(certificates(&pem), strict);
+            assert_eq!(certificates_quickly(&pem), (strict.clone(), strict.len()));
         }
-        let broken = [
-            &ca[..],
-            b"-----BEGIN CERTIFICATE-----\n*not base64*\n-----END CERTIFICATE-----\n",
-        ]
-        .concat();
-        assert_eq!(
-            certificates(&broken),
-            strictly_parsed(&ca),
-            "a broken block is skipped"
-        );
-        let cut = &ca[..ca.len() / 2];
-        assert!(
-            certificates(cut).is_empty(),
-            "a block without its end is not a certificate"
-        );
+    }
+
+    #[test]
+    fn whatever_the_quick_reading_does_not_take_whole_gets_the_strict_parser() {
+        let fake = fake_mc::FakeMc::start().unwrap();
+        let ca = text(&std::fs::read(fake.ca_file()).unwrap());
+        let first_line = ca.lines().nth(1).unwrap();
+        let with_tab = format!("{}\t{}", &first_line[..10], &first_line[10..]);
+        // (what, the PEM text, whether the quick reading hands it over)
+        let cases = [
+            ("commented out", format!("# {ca}"), false),
+            ("indented", format!("  {ca}"), false),
+            (
+                "trusted",
+                ca.replace(" CERTIFICATE", " TRUSTED CERTIFICATE"),
+                false,
+            ),
+            (
+                "x509",
+                ca.replace(" CERTIFICATE", " X509 CERTIFICATE"),
+                false,
+            ),
+            (
+                "no end",
+                ca.replace("-----END CERTIFICATE-----", "") + &ca,
+                true,
+            ),
+            ("unpadded", ca.replace('=', ""), true),
+            (
+                "a tab in a line",
+                ca.replacen(first_line, &with_tab, 1),
+                true,
+            ),
+            ("bare CR", ca.replace('\n', "\r"), true),
+        ];
+        for (case, pem, handed_over) in cases {
+            let (found, begun) = certificates_quickly(pem.as_bytes());
+            assert_eq!(found.len() != begun, handed_over, "{case}");
+            assert_eq!(
+                certificates(pem.as_bytes()),
+                strictly_parsed(pem.as_bytes()),
+                "{case}"
+            );
+        }
+        assert!(certificates(format!("# {ca}").as_bytes()).is_empty());
     }
 
     #[test]
