@@ -51,9 +51,9 @@ impl SharedCache {
         match self.fresh_stored(margin, deadline, problem) {
             Ok(Some(stored)) => return Ok(stored),
             Ok(None) => {}
-            // The store fails: request alone. No write: holding no lock, this
-            // call owes no process its token, and a store that has just
-            // failed a read would only keep its caller waiting.
+            // The rule after a failure: request alone, and store the token
+            // unless a read just failed and no process waits on this call
+            // (it holds no lock): that write would only cost its caller time.
             Err(e) => return self.request_alone(e, deadline, request, false, problem),
         }
         let wait_until = Instant::now() + deadline.saturating_duration_since(Instant::now()) / 2;
@@ -76,6 +76,8 @@ impl SharedCache {
                     return self.request_and_store(deadline, request, problem);
                 }
                 Ok(None) => {}
+                // Reads work (the lock alone failed, a refused lock file
+                // say): the token still serves the processes that read.
                 Err(e) => return self.request_alone(e, deadline, request, true, problem),
             }
             if Instant::now() + pause >= wait_until {
@@ -83,6 +85,8 @@ impl SharedCache {
                     "{:?}: another process held the lock for half of this call's budget",
                     self.url
                 ));
+                // Reads work: the token serves the next reader, as the
+                // holder's would have.
                 return self.request_alone(late, deadline, request, true, problem);
             }
             std::thread::sleep(pause);
@@ -177,7 +181,7 @@ impl SharedCache {
     }
 
     /// The store failed (`why`): request as if there were none, and store
-    /// the result if `write` (the store still answers).
+    /// the result if `write` (see `fetch` for when).
     fn request_alone(
         &self,
         why: StoreError,
@@ -279,20 +283,27 @@ mod tests {
     }
 
     /// A stand-in store: reads miss until the `failing_from`th (from 0),
-    /// then fail; the lock is free, or held by another process; writes
-    /// are counted.
-    struct ReadsFail {
+    /// then fail; the lock is free, held by another process, or fails;
+    /// writes are counted.
+    struct FailingStore {
         failing_from: usize,
-        lock_free: bool,
+        lock: Lock,
         reads: AtomicUsize,
         writes: AtomicUsize,
     }
 
-    struct Held;
+    #[derive(Debug, Clone, Copy)]
+    enum Lock {
+        Free,
+        Held,
+        Fails,
+    }
 
-    impl StoreLock for Held {}
+    struct Taken;
 
-    impl Store for ReadsFail {
+    impl StoreLock for Taken {}
+
+    impl Store for FailingStore {
         fn read(&self, _: &str, _: Instant) -> StoreResult<Option<Vec<u8>>> {
             if self.reads.fetch_add(1, Ordering::SeqCst) < self.failing_from {
                 return Ok(None);
@@ -315,22 +326,27 @@ mod tests {
             _: Duration,
             _: Instant,
         ) -> StoreResult<Option<Box<dyn StoreLock>>> {
-            Ok(self.lock_free.then(|| Box::new(Held) as Box<dyn StoreLock>))
+            match self.lock {
+                Lock::Free => Ok(Some(Box::new(Taken))),
+                Lock::Held => Ok(None),
+                Lock::Fails => Err(StoreError::new("the lock failed")),
+            }
         }
     }
 
     #[test]
-    fn after_a_read_error_only_the_lock_holder_stores_the_token_it_requested() {
-        // (the first read to fail, whether the lock is free, whether written)
+    fn after_a_store_failure_the_token_is_stored_unless_a_read_failed_outside_the_lock() {
+        // (the first read to fail, the lock, the problem said, whether written)
         let cases = [
-            (0, true, false),  // before the lock
-            (1, true, true),   // under the lock
-            (1, false, false), // while another process holds it
+            (0, Lock::Free, "the read failed", false), // before the lock
+            (1, Lock::Free, "the read failed", true),  // under the lock
+            (1, Lock::Held, "the read failed", false), // while another holds it
+            (usize::MAX, Lock::Fails, "the lock failed", true), // reads work
         ];
-        for (failing_from, lock_free, written) in cases {
-            let store = Arc::new(ReadsFail {
+        for (failing_from, lock, said, written) in cases {
+            let store = Arc::new(FailingStore {
                 failing_from,
-                lock_free,
+                lock,
                 reads: AtomicUsize::new(0),
                 writes: AtomicUsize::new(0),
             });
@@ -345,11 +361,11 @@ mod tests {
                 .fetch(Duration::ZERO, deadline, own, &mut problem)
                 .unwrap();
             assert_eq!(issued.token.as_str(), "own", "requested alone");
-            assert_eq!(problem.unwrap().to_string(), "the read failed");
+            assert_eq!(problem.unwrap().to_string(), said);
             assert_eq!(
                 store.writes.load(Ordering::SeqCst),
                 usize::from(written),
-                "reads failing from read {failing_from}, lock free: {lock_free}"
+                "reads failing from read {failing_from}, lock {lock:?}"
             );
         }
     }
