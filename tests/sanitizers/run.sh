@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # tests/sanitizers/run.sh — the C ABI under ThreadSanitizer and AddressSanitizer.
 #
-# For each sanitizer: tests/sanitizers/stress.rs (16 threads calling every export for 3 s, on
-# 1-second tokens; the `sanitizer_stress` example) is built with nightly's -Zsanitizer (and
-# -Zbuild-std, so std is instrumented too) into target/sanitizers/<name>/, with rustc linking
-# its own runtime (gcc 12's runtimes are too old for the Rust code, so the harness is not C),
-# then run against the fake: it must finish with no report. Run again with a deliberate bug (a
-# data race; a use after free), it must be reported, which proves the sanitizer is really
-# linked in and watching. Prints what it ran and found, and the wall time. Needs nightly with rust-src (installed with rustup when missing); without nightly it
-# says so and exits 0. Exits 1 on any finding, or if a deliberate bug went unreported.
+# For each sanitizer: tests/sanitizers/stress.rs (the `sanitizer_stress` example: 16 threads
+# calling every export the header declares for 3 s on 1-second tokens, setters racing token calls
+# on the same handles; it counts the calls of each export and fails if one got none) is built with
+# nightly's -Zsanitizer (and -Zbuild-std, so std is instrumented too) into
+# target/sanitizers/<name>/, with rustc linking its own runtime (gcc 12's runtimes are too old for
+# the Rust code, so the harness is not C), then run against the fake: it must finish with no
+# report. Run again with a deliberate bug (a data race; a use after free), it must be reported,
+# which proves the sanitizer is really linked in and watching. Prints what it ran and found (the
+# clean run's calls per export too), and the wall time. Needs nightly with rust-src (installed
+# with rustup when missing); without nightly it says so and exits 0. Exits 1 on any finding, or if
+# a deliberate bug went unreported.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
@@ -46,8 +49,10 @@ run() { # sanitizer runtime-prefix deliberate-bug report-pattern options
         reports="$(grep -c "$pattern" "$log" || true)"
         printf '    %s %-14s exit %-3s %s report(s); %s\n' "$name" "$variant" "$rc" "$reports" \
             "$(grep -m1 '^stress:' "$log" || echo 'no summary line')"
+        [[ $variant == clean ]] && grep '^calls:' "$log" | sed 's/^/      /'
         if [[ $variant == clean && ($rc -ne 0 || $reports -ne 0) ]]; then
             grep -A12 "$pattern" "$log" | head -40 | sed 's/^/      /'
+            grep -E '^(unexpected|stress: never)' "$log" | head -10 | sed 's/^/      /'
             failed+=("$name: findings (log: ${log#"$ROOT"/})")
         elif [[ $variant != clean && $reports -eq 0 ]]; then
             failed+=("$name: the deliberate bug was not reported")
