@@ -28,6 +28,33 @@ if ! rustup +nightly component list --installed 2>/dev/null | grep -q '^rust-src
 fi
 [[ -x "$ROOT/target/release/fake-mc" ]] || cargo build --release -p fake-mc
 
+# A TLS-only Redis, so the stress also shares tokens through a rediss:// store, whose CA joins the
+# fake's in the CA file the setters set: set_ca_file reopens such a store, and a race between the
+# two was found there by review. Certificates made as tests/common/redis_server.rs makes them.
+redis_dir="$(mktemp -d)" redis_pid=""
+trap 'if [[ -n $redis_pid ]]; then kill "$redis_pid"; wait "$redis_pid"; fi; rm -rf "$redis_dir"' EXIT
+if command -v redis-server >/dev/null && command -v openssl >/dev/null; then
+    new_key=(req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1)
+    openssl "${new_key[@]}" -subj "/CN=mcauth stress CA" -keyout "$redis_dir/ca.key" \
+        -out "$redis_dir/ca.pem" 2>/dev/null
+    openssl "${new_key[@]}" -subj /CN=localhost -addext subjectAltName=IP:127.0.0.1,DNS:localhost \
+        -addext basicConstraints=critical,CA:FALSE -addext keyUsage=critical,digitalSignature \
+        -addext extendedKeyUsage=serverAuth -CA "$redis_dir/ca.pem" -CAkey "$redis_dir/ca.key" \
+        -keyout "$redis_dir/server.key" -out "$redis_dir/server.pem" 2>/dev/null
+    redis_port=$((20000 + RANDOM % 20000))
+    redis-server --bind 127.0.0.1 --port 0 --tls-port "$redis_port" --tls-auth-clients no \
+        --tls-cert-file "$redis_dir/server.pem" --tls-key-file "$redis_dir/server.key" \
+        --tls-ca-cert-file "$redis_dir/ca.pem" --save "" --appendonly no >"$redis_dir/log" 2>&1 &
+    redis_pid=$!
+    for _ in $(seq 50); do
+        (exec 3<>"/dev/tcp/127.0.0.1/$redis_port") 2>/dev/null && break
+        sleep 0.1
+    done
+    export MCAUTH_STRESS_REDIS="rediss://127.0.0.1:$redis_port" MCAUTH_STRESS_REDIS_CA="$redis_dir/ca.pem"
+else
+    echo "    (no redis-server or openssl: the stress shares tokens through a folder only)"
+fi
+
 failed=()
 run() { # sanitizer runtime-prefix deliberate-bug report-pattern options
     local name="$1" bug="$3" pattern="$4" opts="$5" out="target/sanitizers/$1"
@@ -49,7 +76,7 @@ run() { # sanitizer runtime-prefix deliberate-bug report-pattern options
         reports="$(grep -c "$pattern" "$log" || true)"
         printf '    %s %-14s exit %-3s %s report(s); %s\n' "$name" "$variant" "$rc" "$reports" \
             "$(grep -m1 '^stress:' "$log" || echo 'no summary line')"
-        [[ $variant == clean ]] && grep '^calls:' "$log" | sed 's/^/      /'
+        [[ $variant == clean ]] && grep -E '^(stores|calls):' "$log" | sed 's/^/      /'
         if [[ $variant == clean && ($rc -ne 0 || $reports -ne 0) ]]; then
             grep -A12 "$pattern" "$log" | head -40 | sed 's/^/      /'
             grep -E '^(unexpected|stress: never)' "$log" | head -10 | sed 's/^/      /'

@@ -20,7 +20,9 @@
 use mcauth::ffi::{calls::*, tokens::*, *};
 use mcauth::Status;
 use std::cell::UnsafeCell;
+use std::env::var;
 use std::ffi::{c_char, CStr, CString};
+use std::fs::read;
 use std::hint::black_box;
 use std::ptr::{null, null_mut};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
@@ -92,8 +94,8 @@ struct Config {
     missing_ca_file: CString,
     /// The fake's proxy without and with credentials: a proxy can be changed, not unset.
     proxies: [CString; 2],
-    /// A folder store in a temporary folder, and "" for none.
-    stores: [CString; 2],
+    /// A folder store in a temporary folder, "" for none, and run.sh's TLS Redis if any.
+    stores: Vec<CString>,
 }
 
 /// The handles every thread shares, as a C program's globals.
@@ -108,20 +110,35 @@ unsafe impl Sync for Racy {}
 static RACY: Racy = Racy(UnsafeCell::new(0));
 
 fn main() {
-    let deliberate = std::env::var("MCAUTH_STRESS_DELIBERATE").unwrap_or_default();
-    let fake = |name| std::env::var(name).expect("run under tests/with-fake-mc.sh");
+    let deliberate = var("MCAUTH_STRESS_DELIBERATE").unwrap_or_default();
+    let fake = |name| var(name).expect("run under tests/with-fake-mc.sh");
     let c_string = |s: String| CString::new(s).unwrap();
     let run = std::process::id();
     let folder = std::env::temp_dir().join(format!("mcauth-stress-{run}"));
     let proxy = fake("FAKE_MC_PROXY");
     let proxy_with_login = proxy.replacen("http://", "http://stress:proxy-secret@", 1);
+    let mut ca_file = fake("FAKE_MC_CA");
+    let mut stores = vec![format!("file://{}/store", folder.display()), String::new()];
+    if let (Ok(redis), Ok(redis_ca)) = (var("MCAUTH_STRESS_REDIS"), var("MCAUTH_STRESS_REDIS_CA")) {
+        // One CA file for both: setting it reopens the rediss:// store, under calls using it.
+        let bundle = folder.join("ca.pem");
+        std::fs::create_dir_all(&folder).unwrap();
+        std::fs::write(
+            &bundle,
+            [read(&ca_file).unwrap(), read(redis_ca).unwrap()].concat(),
+        )
+        .unwrap();
+        ca_file = bundle.display().to_string();
+        stores.push(redis);
+    }
+    println!("stores: {stores:?}");
     let config = Config {
         http_url: c_string(format!("{}/stress-{run}/expires=1/", fake("FAKE_MC_HTTP"))),
         https_url: c_string(format!("{}/stress-{run}/expires=1/", fake("FAKE_MC_HTTPS"))),
-        ca_file: c_string(fake("FAKE_MC_CA")),
+        ca_file: c_string(ca_file),
         missing_ca_file: c_string(format!("{}/missing.pem", folder.display())),
         proxies: [proxy, proxy_with_login].map(c_string),
-        stores: [format!("file://{}/store", folder.display()), String::new()].map(c_string),
+        stores: stores.into_iter().map(c_string).collect(),
     };
     // SAFETY: valid strings; the handles are freed below, once no thread uses them.
     let shared = Shared(unsafe {
@@ -283,7 +300,7 @@ fn work(who: usize, shared: &Shared, config: &Config, stop: &AtomicBool, race: b
                     call!(mc_auth_set_ca_file(auth, missing) in &[Status::InvalidArgument]);
                 }
                 8 => {
-                    let store = &config.stores[n as usize % 2];
+                    let store = &config.stores[n as usize % config.stores.len()];
                     call!(mc_auth_set_shared_cache(auth, store.as_ptr()) in OK);
                 }
                 _ => {
@@ -291,9 +308,8 @@ fn work(who: usize, shared: &Shared, config: &Config, stop: &AtomicBool, race: b
                     let kinds = [(&config.http_url, false), (&config.https_url, true)];
                     let (url, enhanced) = kinds[n as usize % 2];
                     let own = new_handle(url, enhanced, config);
-                    if n % 4 < 2 {
-                        call!(mc_auth_set_shared_cache(own, config.stores[0].as_ptr()) in OK);
-                    }
+                    let store = &config.stores[n as usize / 2 % config.stores.len()];
+                    call!(mc_auth_set_shared_cache(own, store.as_ptr()) in OK);
                     call!(mc_get_token(own, &mut token) in OK);
                     call!(mc_auth_free(own));
                     for code in 0..=10 {
