@@ -38,8 +38,8 @@ const SCOPE: &CStr = c"email_read list_and_subscribers_read";
 const OK: &[Status] = &[Status::Ok];
 /// Marketing Cloud's answer (with HTTP 500) to a SOAP call whose token expired.
 const FAULT: &CStr = c"<soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\">\
-    <soap:Body><soap:Fault><faultcode>q0:Security</faultcode><faultstring>Token Expired</faultstring>\
-    </soap:Fault></soap:Body></soap:Envelope>";
+    <soap:Body><soap:Fault><faultcode>q0:Security</faultcode>\
+    <faultstring>Token Expired</faultstring></soap:Fault></soap:Body></soap:Envelope>";
 
 /// The calls of each export, by name. The names come from the header, so an
 /// export added later and not called here fails the run.
@@ -123,11 +123,8 @@ fn main() {
         // One CA file for both: setting it reopens the rediss:// store, under calls using it.
         let bundle = folder.join("ca.pem");
         std::fs::create_dir_all(&folder).unwrap();
-        std::fs::write(
-            &bundle,
-            [read(&ca_file).unwrap(), read(redis_ca).unwrap()].concat(),
-        )
-        .unwrap();
+        let both = [read(&ca_file).unwrap(), read(redis_ca).unwrap()].concat();
+        std::fs::write(&bundle, both).unwrap();
         ca_file = bundle.display().to_string();
         stores.push(redis);
     }
@@ -227,7 +224,7 @@ fn work(who: usize, shared: &Shared, config: &Config, stop: &AtomicBool, race: b
     let mut turn = who;
     while !stop.load(Relaxed) {
         let auth = shared.0[turn % 3];
-        let n = (turn / 10) as u32;
+        let round = turn / 10; // varies the values set, the store, the kind of handle
         let (mut s, mut token) = (null_mut(), null_mut());
         // SAFETY: live handles, valid strings, out-pointers and buffer; every
         // string the library returns is freed once (NULL, left by a failure, is fine).
@@ -267,7 +264,7 @@ fn work(who: usize, shared: &Shared, config: &Config, stop: &AtomicBool, race: b
                     }
                 }
                 5 => {
-                    // As after an API call: a SOAP fault's body decides, a REST 401 does not need it.
+                    // As after an API call: a SOAP fault's body decides; a REST 401 needs none.
                     call!(mc_get_token(auth, &mut token) in OK);
                     let fault = (FAULT.as_ptr(), FAULT.count_bytes());
                     assert_eq!(call!(mc_token_rejection_needs_body(500)), 1);
@@ -276,39 +273,37 @@ fn work(who: usize, shared: &Shared, config: &Config, stop: &AtomicBool, race: b
                     assert_eq!(call!(mc_is_token_rejected(401, null(), 0)), 1);
                     call!(mc_auth_invalidate(auth, token) in OK);
                     // Now and then NULL: drop whatever is cached, whoever fetched it.
-                    if n.is_multiple_of(4) {
+                    if round.is_multiple_of(4) {
                         call!(mc_auth_invalidate(auth, null()) in OK);
                     }
                 }
                 6 => {
-                    call!(mc_auth_set_timeout_ms(auth, 5000 + n % 100) in OK);
-                    call!(mc_auth_set_refresh_margin_secs(auth, n % 3) in OK);
-                    call!(mc_auth_set_max_attempts(auth, 2 + n % 3) in OK);
+                    call!(mc_auth_set_timeout_ms(auth, 5000 + (round % 100) as u32) in OK);
+                    call!(mc_auth_set_refresh_margin_secs(auth, (round % 3) as u32) in OK);
+                    call!(mc_auth_set_max_attempts(auth, 2 + (round % 3) as u32) in OK);
                     // A refused value changes nothing; its detail is this thread's.
                     call!(mc_auth_set_max_attempts(auth, 0) in &[Status::InvalidArgument]);
-                    let detail = CStr::from_ptr(call!(mc_last_error()));
-                    assert!(
-                        detail.to_bytes().starts_with(b"invalid argument"),
-                        "{detail:?}"
-                    );
+                    let detail = CStr::from_ptr(call!(mc_last_error())).to_bytes();
+                    assert!(detail.starts_with(b"invalid argument"));
                 }
                 7 => {
                     // Each drops the handle's connections (and a store's), under calls using them.
                     call!(mc_auth_set_ca_file(auth, config.ca_file.as_ptr()) in OK);
-                    call!(mc_auth_set_proxy(auth, config.proxies[n as usize % 2].as_ptr()) in OK);
+                    let proxy = &config.proxies[round % 2];
+                    call!(mc_auth_set_proxy(auth, proxy.as_ptr()) in OK);
                     let missing = config.missing_ca_file.as_ptr();
                     call!(mc_auth_set_ca_file(auth, missing) in &[Status::InvalidArgument]);
                 }
                 8 => {
-                    let store = &config.stores[n as usize % config.stores.len()];
+                    let store = &config.stores[round % config.stores.len()];
                     call!(mc_auth_set_shared_cache(auth, store.as_ptr()) in OK);
                 }
                 _ => {
-                    // Handle churn: both kinds, some with the store, sharing the shared handles' tokens.
+                    // Handle churn: both kinds, each store or none, sharing the shared tokens.
                     let kinds = [(&config.http_url, false), (&config.https_url, true)];
-                    let (url, enhanced) = kinds[n as usize % 2];
+                    let (url, enhanced) = kinds[round % 2];
                     let own = new_handle(url, enhanced, config);
-                    let store = &config.stores[n as usize / 2 % config.stores.len()];
+                    let store = &config.stores[round / 2 % config.stores.len()];
                     call!(mc_auth_set_shared_cache(own, store.as_ptr()) in OK);
                     call!(mc_get_token(own, &mut token) in OK);
                     call!(mc_auth_free(own));
