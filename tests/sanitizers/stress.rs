@@ -4,9 +4,10 @@
 //! handles, legacy over HTTP, legacy over HTTPS and enhanced over HTTPS,
 //! whose tokens live 1 second (the fake's `expires=1`), so refreshes,
 //! expiries and invalidations race the cached path; and on those same
-//! handles threads call the setters (CA file, proxy, a `file://` shared
-//! cache folder or none, timeout, margin, attempts), which the header says
-//! are safe beside any call: where a race would hide. Handles are also made
+//! handles threads call the setters (CA file, proxy, shared cache: a
+//! `file://` folder, run.sh's TLS Redis if any, or none; timeout, margin,
+//! attempts), which the header says are safe beside any call: where a race
+//! would hide. Handles are also made
 //! and freed, and the functions that need none called. As a C caller would:
 //! every status checked (never `MC_ERR_INTERNAL`), every string freed. It
 //! ends with the calls of each export the header declares, and fails if one
