@@ -32,7 +32,7 @@ fi
 # fake's in the CA file the setters set: set_ca_file reopens such a store, and a race between the
 # two was found there by review. Certificates made as tests/common/redis_server.rs makes them.
 redis_dir="$(mktemp -d)" redis_pid=""
-trap '[[ -z $redis_pid ]] || kill "$redis_pid" 2>/dev/null || true; rm -rf "$redis_dir"' EXIT
+trap '[[ -z $redis_pid ]] || { kill "$redis_pid" && wait "$redis_pid"; } 2>/dev/null || true; rm -rf "$redis_dir"' EXIT
 if command -v redis-server >/dev/null && command -v openssl >/dev/null; then
     new_key=(req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1)
     openssl "${new_key[@]}" -subj "/CN=mcauth stress CA" -keyout "$redis_dir/ca.key" \

@@ -157,19 +157,20 @@ fn main() {
         stop.store(true, Relaxed);
         workers.into_iter().for_each(|w| w.join().unwrap());
     });
+    // SAFETY: no thread uses the handles any more.
+    unsafe { shared.0.iter().for_each(|&h| call!(mc_auth_free(h))) };
+    // Before the deliberate use after free, where AddressSanitizer ends the process.
+    _ = std::fs::remove_dir_all(&folder);
     if deliberate == "use-after-free" {
-        let mut token: *mut c_char = null_mut();
-        // SAFETY: deliberately not: the token is read after it was freed.
+        let mut header: *mut c_char = null_mut();
+        // SAFETY: deliberately not: the string is read after it was freed.
         unsafe {
-            if mc_get_token(shared.0[0], &mut token) == Status::Ok {
-                mc_string_free(token);
-                println!("read after free: {}", std::ptr::read_volatile(token));
+            if mc_soap_header_for(c"token".as_ptr(), &mut header) == Status::Ok {
+                mc_string_free(header);
+                println!("read after free: {}", std::ptr::read_volatile(header));
             }
         }
     }
-    // SAFETY: no thread uses the handles any more.
-    unsafe { shared.0.iter().for_each(|&h| call!(mc_auth_free(h))) };
-    _ = std::fs::remove_dir_all(&folder);
     std::process::exit(summary());
 }
 
