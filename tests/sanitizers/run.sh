@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # tests/sanitizers/run.sh — the C ABI under ThreadSanitizer and AddressSanitizer.
 #
-# For each sanitizer: tests/sanitizers/stress.rs (16 threads calling every export for 3 s, on
-# 1-second tokens; the `sanitizer_stress` example) is built with nightly's -Zsanitizer (and
-# -Zbuild-std, so std is instrumented too) into target/sanitizers/<name>/, with rustc linking
-# its own runtime (gcc 12's runtimes are too old for the Rust code, so the harness is not C),
-# then run against the fake: it must finish with no report. Run again with a deliberate bug (a
-# data race; a use after free), it must be reported, which proves the sanitizer is really
-# linked in and watching. Prints what it ran and found, and the wall time. Needs nightly with rust-src (installed with rustup when missing); without nightly it
-# says so and exits 0. Exits 1 on any finding, or if a deliberate bug went unreported.
+# For each sanitizer: tests/sanitizers/stress.rs (the `sanitizer_stress` example: 16 threads
+# calling every export the header declares for 3 s on 1-second tokens, setters racing token calls
+# on the same handles; it counts the calls of each export and fails if one got none) is built with
+# nightly's -Zsanitizer (and -Zbuild-std, so std is instrumented too) into
+# target/sanitizers/<name>/, with rustc linking its own runtime (gcc 12's runtimes are too old for
+# the Rust code, so the harness is not C), then run against the fake: it must finish with no
+# report. Run again with a deliberate bug (a data race; a use after free), it must be reported,
+# which proves the sanitizer is really linked in and watching. Prints what it ran and found (the
+# clean run's calls per export too), and the wall time. Needs nightly with rust-src (installed
+# with rustup when missing); without nightly it says so and exits 0. Exits 1 on any finding, or if
+# a deliberate bug went unreported.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
@@ -24,6 +27,39 @@ if ! rustup +nightly component list --installed 2>/dev/null | grep -q '^rust-src
     rustup component add rust-src --toolchain nightly
 fi
 [[ -x "$ROOT/target/release/fake-mc" ]] || cargo build --release -p fake-mc
+
+# A TLS-only Redis, so the stress also shares tokens through a rediss:// store, whose CA joins the
+# fake's in the CA file the setters set: set_ca_file reopens such a store, and a race between the
+# two was found there by review. Certificates made as tests/common/redis_server.rs makes them.
+redis_dir="$(mktemp -d)" redis_pid=""
+trap '[[ -z $redis_pid ]] || { kill "$redis_pid" && wait "$redis_pid"; } 2>/dev/null || true; rm -rf "$redis_dir"' EXIT
+if command -v redis-server >/dev/null && command -v openssl >/dev/null; then
+    new_key=(req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1)
+    openssl "${new_key[@]}" -subj "/CN=mcauth stress CA" -keyout "$redis_dir/ca.key" \
+        -out "$redis_dir/ca.pem" 2>/dev/null
+    openssl "${new_key[@]}" -subj /CN=localhost -addext subjectAltName=IP:127.0.0.1,DNS:localhost \
+        -addext basicConstraints=critical,CA:FALSE -addext keyUsage=critical,digitalSignature \
+        -addext extendedKeyUsage=serverAuth -CA "$redis_dir/ca.pem" -CAkey "$redis_dir/ca.key" \
+        -keyout "$redis_dir/server.key" -out "$redis_dir/server.pem" 2>/dev/null
+    redis_port=$((20000 + RANDOM % 12000)) # below Linux's ephemeral ports (32768 and up)
+    redis-server --bind 127.0.0.1 --port 0 --tls-port "$redis_port" --tls-auth-clients no \
+        --tls-cert-file "$redis_dir/server.pem" --tls-key-file "$redis_dir/server.key" \
+        --tls-ca-cert-file "$redis_dir/ca.pem" --save "" --appendonly no >"$redis_dir/log" 2>&1 &
+    redis_pid=$!
+    for _ in $(seq 50); do
+        (exec 3<>"/dev/tcp/127.0.0.1/$redis_port") 2>/dev/null && break
+        sleep 0.1
+    done
+    if kill -0 "$redis_pid" 2>/dev/null; then
+        export MCAUTH_STRESS_REDIS="rediss://127.0.0.1:$redis_port" MCAUTH_STRESS_REDIS_CA="$redis_dir/ca.pem"
+    else
+        echo "    (redis-server did not start: the stress shares tokens through a folder only)"
+        tail -3 "$redis_dir/log" | sed 's/^/    /'
+        redis_pid=""
+    fi
+else
+    echo "    (no redis-server or openssl: the stress shares tokens through a folder only)"
+fi
 
 failed=()
 run() { # sanitizer runtime-prefix deliberate-bug report-pattern options
@@ -46,8 +82,13 @@ run() { # sanitizer runtime-prefix deliberate-bug report-pattern options
         reports="$(grep -c "$pattern" "$log" || true)"
         printf '    %s %-14s exit %-3s %s report(s); %s\n' "$name" "$variant" "$rc" "$reports" \
             "$(grep -m1 '^stress:' "$log" || echo 'no summary line')"
+        # (|| true: a log without these lines must not end the script under set -e and pipefail.)
+        if [[ $variant == clean ]]; then
+            grep -E '^(stores|calls):' "$log" | sed 's/^/      /' || true
+        fi
         if [[ $variant == clean && ($rc -ne 0 || $reports -ne 0) ]]; then
-            grep -A12 "$pattern" "$log" | head -40 | sed 's/^/      /'
+            grep -A12 "$pattern" "$log" | head -40 | sed 's/^/      /' || true
+            grep -E '^(unexpected|stress: never)' "$log" | head -10 | sed 's/^/      /' || true
             failed+=("$name: findings (log: ${log#"$ROOT"/})")
         elif [[ $variant != clean && $reports -eq 0 ]]; then
             failed+=("$name: the deliberate bug was not reported")
