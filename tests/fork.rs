@@ -204,15 +204,16 @@ fn a_child_forked_during_handle_churn_neither_hangs_nor_sends() {
 }
 
 /// A CA bundle big enough that loading it takes a while: the system's
-/// bundle many times over (or the fake's CA, where there is none).
-fn slow_bundle() -> std::path::PathBuf {
+/// bundle many times over (or the fake's CA, where there is none): 10 MB,
+/// which took 24 ms to load here, while the trials fork 0 to 9.5 ms after
+/// the load starts. Removed when the value drops.
+fn slow_bundle() -> tempfile::NamedTempFile {
     let system = std::fs::read("/etc/ssl/certs/ca-certificates.crt")
         .unwrap_or_else(|_| std::fs::read(FAKE.ca_file()).unwrap());
-    // 5 MB: loading it outlasts the trials' forks (0 to 9.5 ms after it starts).
-    let copies = (5_000_000 / system.len()).max(20);
-    let path = std::env::temp_dir().join(format!("mcauth-slow-bundle-{}.pem", std::process::id()));
-    std::fs::write(&path, system.repeat(copies)).unwrap();
-    path
+    let copies = (10_000_000 / system.len()).max(20);
+    let bundle = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(bundle.path(), system.repeat(copies)).unwrap();
+    bundle
 }
 
 #[test]
@@ -227,7 +228,7 @@ fn a_child_forked_during_the_first_trust_store_load_gets_a_token() {
     let trials = (0..TRIALS)
         .map(|trial| {
             fork_child(|| {
-                std::env::set_var("SSL_CERT_FILE", &bundle);
+                std::env::set_var("SSL_CERT_FILE", bundle.path());
                 let base = base.clone();
                 let https = move || {
                     let auth = Auth::new(&base, "client-id", SECRET).unwrap();
@@ -256,7 +257,6 @@ fn a_child_forked_during_the_first_trust_store_load_gets_a_token() {
         })
         .collect();
     let failures = outcomes(trials);
-    std::fs::remove_file(&bundle).unwrap();
     assert!(failures.is_empty(), "{failures:#?}");
 }
 
