@@ -36,7 +36,7 @@ mod error;
 #[allow(unsafe_code)]
 pub mod ffi;
 mod fork;
-#[cfg(feature = "fuzzing")]
+#[cfg(any(test, feature = "fuzzing"))]
 #[doc(hidden)]
 pub mod fuzzing;
 mod hex;

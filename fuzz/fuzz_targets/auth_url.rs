@@ -15,12 +15,14 @@ fuzz_target!(|input: &str| {
         assert!(!rest.contains(['?', '#', ' ', '\\']), "{url}");
         assert!(url.ends_with("/v1/requestToken"), "{url}");
         if url.starts_with("http://") {
-            assert!(
-                authority.starts_with("127.")
-                    || authority.starts_with("localhost")
-                    || authority.starts_with("[::1]"),
-                "plain http to {authority}"
-            );
+            let host = match authority.strip_prefix('[') {
+                Some(v6) => &authority[..v6.find(']').expect("a closed IPv6 host") + 2],
+                None => authority.split(':').next().unwrap(),
+            };
+            let loopback = host.eq_ignore_ascii_case("localhost")
+                || host == "[::1]"
+                || host.parse::<std::net::Ipv4Addr>().is_ok_and(|ip| ip.is_loopback());
+            assert!(loopback, "plain http to {authority}");
         }
     }
 });

@@ -19,7 +19,9 @@ fn check_instance_url(url: &str) {
         Some(v6) => &authority[..v6.find(']').expect("a closed IPv6 host") + 2],
         None => authority.split(':').next().unwrap(),
     };
-    let loopback = host == "localhost" || host == "[::1]" || host.starts_with("127.");
+    let loopback = host == "localhost"
+        || host == "[::1]"
+        || host.parse::<std::net::Ipv4Addr>().is_ok_and(|ip| ip.is_loopback());
     assert!(
         loopback || (https && host.ends_with(".marketingcloudapis.com")),
         "{url}"

@@ -1,6 +1,8 @@
 //! A shared cache entry (bytes anyone who can write to the store can
-//! write): opening it never panics and refuses all but what the sealer made
-//! (the seed corpus holds one genuine entry). The same bytes read as a
+//! write): opening it never panics, and what opens holds a token (the seed
+//! corpus holds two genuine entries, which a unit test in src/fuzzing.rs
+//! keeps opening, so that mutations start past the first checks). The same
+//! bytes read as a
 //! decrypted plaintext, which only a holder of the secret could have made:
 //! never panics, and what it decodes to is sealed and opened back the same.
 #![no_main]

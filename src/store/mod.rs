@@ -30,9 +30,9 @@ mod resp;
 mod sealed;
 mod shared;
 
-#[cfg(feature = "fuzzing")]
+#[cfg(any(test, feature = "fuzzing"))]
 pub(crate) use resp::parse as parse_resp_reply;
-#[cfg(feature = "fuzzing")]
+#[cfg(any(test, feature = "fuzzing"))]
 pub(crate) use sealed::decode as decode_sealed_plaintext;
 pub use sealed::Sealer;
 pub use shared::SharedCache;

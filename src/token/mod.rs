@@ -10,12 +10,12 @@ mod error_body;
 mod instance_urls;
 mod legacy;
 
-#[cfg(feature = "fuzzing")]
+#[cfg(any(test, feature = "fuzzing"))]
 pub(crate) use enhanced::parse_enhanced_answer;
 pub use enhanced::{EnhancedGrant, EnhancedTokenRequest};
 pub(crate) use error_body::ErrorBody;
 pub use instance_urls::InstanceUrls;
-#[cfg(feature = "fuzzing")]
+#[cfg(any(test, feature = "fuzzing"))]
 pub(crate) use legacy::parse_legacy_answer;
 pub use legacy::LegacyTokenRequest;
 
