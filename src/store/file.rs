@@ -128,6 +128,12 @@ impl FileStore {
         if !meta.file_type().is_dir() {
             return Err(self.failed("refused", "the folder is a symlink or not a folder"));
         }
+        // `FolderPath` refuses `/` by name; this is `/` by another way
+        // (`/proc/self/root/.`), where a root process would sweep files.
+        let root = fs::metadata("/").map_err(|e| self.failed("cannot inspect /", e))?;
+        if (meta.dev(), meta.ino()) == (root.dev(), root.ino()) {
+            return Err(self.failed("refused", "the folder is the root folder"));
+        }
         check_owner(&meta, 0o022).map_err(|why| self.failed("refused: the folder", why))?;
         Ok(true)
     }
