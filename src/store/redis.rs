@@ -34,6 +34,13 @@ const MAX_IDLE: usize = 4;
 const COMPARE_AND_DELETE: &str =
     "if redis.call('get',KEYS[1])==ARGV[1] then return redis.call('del',KEYS[1]) else return 0 end";
 
+/// Takes the lock KEYS[1] for owner ARGV[1] and ARGV[2] milliseconds if no
+/// one holds it. A key there without an expiry is not a lock (every lock
+/// is taken with one): a stray `SET`, a list… It would never expire and
+/// make every process wait half its budget on every miss, so it goes.
+const TAKE_LOCK: &str = "if redis.call('pttl',KEYS[1])==-1 then redis.call('del',KEYS[1]) end \
+     return redis.call('set',KEYS[1],ARGV[1],'NX','PX',ARGV[2])";
+
 /// What makes two stores the same: the URL and, for `rediss://`, the roots.
 #[derive(Clone, PartialEq, Eq, Hash)]
 struct StoreKey {
@@ -323,11 +330,11 @@ impl Store for RedisStore {
         let owner = new_owner()?;
         let lease = milliseconds(lease);
         let args: [&[u8]; 6] = [
-            b"SET",
+            b"EVAL",
+            TAKE_LOCK.as_bytes(),
+            b"1",
             key.as_bytes(),
             owner.as_bytes(),
-            b"NX",
-            b"PX",
             lease.as_bytes(),
         ];
         let taken = self.run(&args, &[owner.as_bytes()], deadline, |reply| match reply {

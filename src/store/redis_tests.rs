@@ -62,6 +62,29 @@ fn a_key_holding_another_kind_of_value_is_a_bad_entry_that_a_write_replaces() {
 }
 
 #[test]
+fn a_lock_key_that_never_expires_is_no_lock() {
+    let server = RedisServer::start();
+    let key = StoreKey {
+        url: RedisUrl::parse(&server.url()).unwrap(),
+        roots: TrustRoots::default(),
+    };
+    let store = RedisStore::new(&fork::enter(), &key);
+    let lock = lock_key(NAME);
+    for stray in [
+        &[b"SET", lock.as_bytes(), b"x"][..],
+        &[b"RPUSH", lock.as_bytes(), b"x"],
+    ] {
+        store.run(stray, &[], soon(), |_| Some(())).unwrap();
+        let taken = store.try_lock(NAME, LONG, soon()).unwrap();
+        assert!(taken.is_some(), "{:?}", String::from_utf8_lossy(stray[0]));
+        assert!(
+            store.try_lock(NAME, LONG, soon()).unwrap().is_none(),
+            "and held"
+        );
+    }
+}
+
+#[test]
 fn a_lease_ends_the_lock_and_a_late_release_frees_only_its_own() {
     let server = RedisServer::start();
     let store = store_of(&server);
