@@ -10,8 +10,8 @@ use mcauth::Auth;
 use std::ffi::CString;
 use std::time::Instant;
 
-const OPS: usize = 2_000;
-const ROUNDS: usize = 5;
+const OPS: usize = 5_000;
+const ROUNDS: usize = 21;
 
 fn new_handle(id: &str) -> *mut mc_auth {
     let id = CString::new(id).unwrap();
