@@ -20,6 +20,15 @@ fn store_of(server: &RedisServer) -> Arc<dyn Store> {
     store_at(&server.url())
 }
 
+/// A store of its own on `server`, as itself: for raw commands (`run`).
+fn own_store(server: &RedisServer) -> Arc<RedisStore> {
+    let key = StoreKey {
+        url: RedisUrl::parse(&server.url()).unwrap(),
+        roots: TrustRoots::default(),
+    };
+    RedisStore::new(&fork::enter(), &key)
+}
+
 #[test]
 fn a_server_error_that_quotes_a_secret_is_cut_to_its_code() {
     assert_eq!(
@@ -47,11 +56,7 @@ fn keeps_the_store_contract() {
 #[test]
 fn a_key_holding_another_kind_of_value_is_a_bad_entry_that_a_write_replaces() {
     let server = RedisServer::start();
-    let key = StoreKey {
-        url: RedisUrl::parse(&server.url()).unwrap(),
-        roots: TrustRoots::default(),
-    };
-    let store = RedisStore::new(&fork::enter(), &key);
+    let store = own_store(&server);
     let entry = entry_key(NAME);
     let list: [&[u8]; 3] = [b"LPUSH", entry.as_bytes(), b"not an entry"];
     store.run(&list, &[], soon(), |_| Some(())).unwrap();
@@ -69,11 +74,7 @@ fn a_key_holding_another_kind_of_value_is_a_bad_entry_that_a_write_replaces() {
 #[test]
 fn a_lock_key_that_never_expires_is_no_lock() {
     let server = RedisServer::start();
-    let key = StoreKey {
-        url: RedisUrl::parse(&server.url()).unwrap(),
-        roots: TrustRoots::default(),
-    };
-    let store = RedisStore::new(&fork::enter(), &key);
+    let store = own_store(&server);
     let lock = lock_key(NAME);
     for stray in [
         &[b"SET", lock.as_bytes(), b"x"][..],
