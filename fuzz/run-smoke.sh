@@ -7,7 +7,7 @@ set -euo pipefail
 FUZZ="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$FUZZ"
 SECONDS_EACH="${1:-20}"
-TARGETS=(auth_url token_answer enhanced_answer error_details proxy rejection resp_reply sealed_entry redis_url folder_url)
+TARGETS=(auth_url ca_bundle token_answer enhanced_answer error_details proxy rejection resp_reply sealed_entry redis_url folder_url)
 
 if ! cargo +nightly --version >/dev/null 2>&1; then
     echo "fuzz: no nightly toolchain (rustup toolchain install nightly): skipped"

@@ -32,6 +32,13 @@ pub fn proxy(url: &str) -> Option<(String, String, u16)> {
 
 pub use crate::rejection::is_token_rejected;
 
+/// The certificates the system bundle's reader finds in `pem`, beside those
+/// the strict parser finds: always the same.
+pub fn ca_bundle(pem: &[u8]) -> (Vec<Vec<u8>>, Vec<Vec<u8>>) {
+    use crate::http::tls::{certificates, strictly_parsed};
+    (certificates(pem), strictly_parsed(pem))
+}
+
 /// The secret `error_details` is given: no 8 consecutive characters of it,
 /// in any case, may reach the details.
 pub const ERROR_BODY_SECRET: &str = "Zq8Xv3Kw7Jp2Lm5";

@@ -75,54 +75,56 @@ fn bundle_file() -> Option<PathBuf> {
 }
 
 /// The certificates of the system's PEM bundle; anything else in it is
-/// skipped (rustls skips what is not a certificate). Read a line at a time
-/// (memchr) and decoded with the base64 crate: rustls-pki-types' parser
-/// reads and decodes a byte at a time, at some 36 instructions a byte, which
-/// made parsing this bundle (220 KB on Debian) most of what a process's
-/// first HTTPS request costs beyond the later ones. Whatever the quick
-/// reading does not take whole (a block without its end or padding, a tab
-/// in a line, bare CR line ends) goes to the strict parser, so both always
-/// find the same certificates. A user's CA file always gets the strict
-/// parser, which says what is wrong with it.
-fn certificates(pem: &[u8]) -> Vec<Vec<u8>> {
-    let (found, begun) = certificates_quickly(pem);
-    if found.len() == begun {
-        return found;
+/// skipped (rustls skips what is not a certificate). A bundle in the usual
+/// form is read a line at a time (memchr) and decoded with the base64
+/// crate: rustls-pki-types' parser reads and decodes a byte at a time, at
+/// some 36 instructions a byte, which made parsing this bundle (220 KB on
+/// Debian) most of what a process's first HTTPS request costs beyond the
+/// later ones. Any other bundle goes to that strict parser, so both always
+/// find the same certificates (`fuzz/fuzz_targets/ca_bundle.rs` checks it).
+/// A user's CA file always gets the strict parser, which says what is
+/// wrong with it.
+pub(crate) fn certificates(pem: &[u8]) -> Vec<Vec<u8>> {
+    certificates_quickly(pem).unwrap_or_else(|| strictly_parsed(pem))
+}
+
+/// The certificates of a bundle in the usual form, `None` for any other:
+/// `\n` line ends; each marker line exactly a certificate's, `BEGIN`
+/// outside a block and `END` inside; padded base64 between them (line
+/// breaks aside); anything else only outside the blocks, never starting
+/// with `-----`. There the strict parser reads exactly the same, and it
+/// reads everything else (bare CR line ends, markers with more on their
+/// line, other labels, a block without its end, unpadded base64…).
+fn certificates_quickly(pem: &[u8]) -> Option<Vec<Vec<u8>>> {
+    const BEGIN: &[u8] = b"-----BEGIN CERTIFICATE-----";
+    const END: &[u8] = b"-----END CERTIFICATE-----";
+    /// The strict parser refuses a block over 256 MiB; no bundle is near.
+    const LARGEST: usize = 64 << 20;
+    if pem.len() > LARGEST || memchr::memchr(b'\r', pem).is_some() {
+        return None;
     }
+    let mut found = Vec::new();
+    let mut block: Option<Vec<u8>> = None;
+    for line in lines(pem) {
+        match &mut block {
+            None if line == BEGIN => block = Some(Vec::new()),
+            Some(_) if line == END => found.push(STANDARD.decode(block.take()?).ok()?),
+            _ if line.starts_with(b"-----") => return None,
+            Some(base64) => base64.extend_from_slice(line),
+            None => {}
+        }
+    }
+    block.is_none().then_some(found)
+}
+
+/// The certificates rustls-pki-types' parser (ureq's) finds in `pem`.
+pub(crate) fn strictly_parsed(pem: &[u8]) -> Vec<Vec<u8>> {
     ureq::tls::parse_pem(pem)
         .filter_map(|item| match item {
             Ok(PemItem::Certificate(cert)) => Some(cert.der().to_vec()),
             _ => None,
         })
         .collect()
-}
-
-/// The certificates of the blocks that decode, and how many certificate
-/// blocks began. As in the strict parser and OpenSSL, a marker counts only
-/// at the start of a line: a commented-out `# -----BEGIN CERTIFICATE-----`
-/// keeps its certificate out.
-fn certificates_quickly(pem: &[u8]) -> (Vec<Vec<u8>>, usize) {
-    const BEGIN: &[u8] = b"-----BEGIN CERTIFICATE-----";
-    const END: &[u8] = b"-----END CERTIFICATE-----";
-    let (mut found, mut begun) = (Vec::new(), 0);
-    let mut base64: Option<Vec<u8>> = None;
-    for line in lines(pem).map(<[u8]>::trim_ascii_end) {
-        if line.starts_with(b"-----BEGIN ") {
-            // A certificate's marker with more on its line (bare CR line
-            // ends make the whole file one line) begins a block that only
-            // the strict parser can read.
-            begun += usize::from(line.starts_with(BEGIN));
-            base64 = (line == BEGIN).then(Vec::new);
-        } else if line.starts_with(b"-----END ") {
-            match base64.take() {
-                Some(text) if line == END => found.extend(STANDARD.decode(text).ok()),
-                _ => {}
-            }
-        } else if let Some(text) = &mut base64 {
-            text.extend_from_slice(line.trim_ascii_start());
-        }
-    }
-    (found, begun)
 }
 
 /// The lines of `text`, without their `\n`, found with memchr.
@@ -229,16 +231,6 @@ mod tests {
         assert!(!DEFAULT_ROOTS.is_empty());
     }
 
-    /// What ureq's (rustls-pki-types') parser finds in `pem`.
-    fn strictly_parsed(pem: &[u8]) -> Vec<Vec<u8>> {
-        ureq::tls::parse_pem(pem)
-            .filter_map(|item| match item {
-                Ok(PemItem::Certificate(cert)) => Some(cert.der().to_vec()),
-                _ => None,
-            })
-            .collect()
-    }
-
     fn text(pem: &[u8]) -> String {
         String::from_utf8(pem.to_vec()).unwrap()
     }
@@ -248,61 +240,57 @@ mod tests {
         let fake = fake_mc::FakeMc::start().unwrap();
         let ca = std::fs::read(fake.ca_file()).unwrap();
         let system = bundle_file().and_then(|f| std::fs::read(f).ok());
-        let crlf = text(&ca).replace('\n', "\r\n").into_bytes();
-        let key = b"-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n";
-        let mixed = [&b"text before\n"[..], key, &ca, b"# a comment\n", &ca].concat();
-        for pem in [Some(ca), Some(crlf), Some(mixed), system]
-            .into_iter()
-            .flatten()
-        {
+        let mixed = [&b"text before\n"[..], &ca, b"\n# a comment\n", &ca].concat();
+        for pem in [Some(ca), Some(mixed), system].into_iter().flatten() {
             let strict = strictly_parsed(&pem);
             assert!(!strict.is_empty());
-            assert_eq!(certificates_quickly(&pem), (strict.clone(), strict.len()));
+            assert_eq!(certificates_quickly(&pem), Some(strict));
         }
     }
 
     #[test]
-    fn whatever_the_quick_reading_does_not_take_whole_gets_the_strict_parser() {
+    fn a_bundle_in_any_other_form_gets_the_strict_parser() {
         let fake = fake_mc::FakeMc::start().unwrap();
         let ca = text(&std::fs::read(fake.ca_file()).unwrap());
         let first_line = ca.lines().nth(1).unwrap();
         let with_tab = format!("{}\t{}", &first_line[..10], &first_line[10..]);
-        // (what, the PEM text, whether the quick reading hands it over)
+        let begin = "-----BEGIN CERTIFICATE-----";
+        let key = "-----BEGIN PRIVATE KEY-----\nQUJD\n-----END PRIVATE KEY-----\n";
         let cases = [
-            ("commented out", format!("# {ca}"), false),
-            ("indented", format!("  {ca}"), false),
+            ("commented out", format!("# {ca}")),
+            ("indented", format!("  {ca}")),
             (
                 "trusted",
                 ca.replace(" CERTIFICATE", " TRUSTED CERTIFICATE"),
-                false,
             ),
+            ("x509", ca.replace(" CERTIFICATE", " X509 CERTIFICATE")),
+            ("another label", format!("{key}{ca}")),
+            ("no end", ca.replace("-----END CERTIFICATE-----", "") + &ca),
             (
-                "x509",
-                ca.replace(" CERTIFICATE", " X509 CERTIFICATE"),
-                false,
-            ),
-            (
-                "no end",
-                ca.replace("-----END CERTIFICATE-----", "") + &ca,
-                true,
+                "another label without its end",
+                format!("-----BEGIN FOO-----\nQUJD\n{ca}"),
             ),
             // "ABCD" without its "==": the fake's CA, new each run, may
             // need no padding.
             (
                 "unpadded",
-                format!("{ca}-----BEGIN CERTIFICATE-----\nQUJDRA\n-----END CERTIFICATE-----\n"),
-                true,
+                format!("{ca}{begin}\nQUJDRA\n-----END CERTIFICATE-----\n"),
+            ),
+            ("a tab in a line", ca.replacen(first_line, &with_tab, 1)),
+            (
+                "a tab after a marker",
+                ca.replacen(begin, &format!("{begin}\t"), 1),
             ),
             (
-                "a tab in a line",
-                ca.replacen(first_line, &with_tab, 1),
-                true,
+                "a marker spaced out",
+                ca.replacen(begin, "-----BEGIN CERTIFICATE- - - - -", 1),
             ),
-            ("bare CR", ca.replace('\n', "\r"), true),
+            ("CRLF", ca.replace('\n', "\r\n")),
+            ("bare CR", ca.replace('\n', "\r")),
+            ("a bare CR before a marker", format!("# note\r{ca}")),
         ];
-        for (case, pem, handed_over) in cases {
-            let (found, begun) = certificates_quickly(pem.as_bytes());
-            assert_eq!(found.len() != begun, handed_over, "{case}");
+        for (case, pem) in cases {
+            assert_eq!(certificates_quickly(pem.as_bytes()), None, "{case}");
             assert_eq!(
                 certificates(pem.as_bytes()),
                 strictly_parsed(pem.as_bytes()),
@@ -310,6 +298,7 @@ mod tests {
             );
         }
         assert!(certificates(format!("# {ca}").as_bytes()).is_empty());
+        assert!(!certificates(ca.replace('\n', "\r").as_bytes()).is_empty());
     }
 
     #[test]
