@@ -114,18 +114,18 @@ impl RedisStore {
             Some(pooled) => pooled,
             None => self.connect(deadline)?,
         };
-        // On an I/O error or an answer that makes no sense the connection
-        // is dropped here, never pooled; a server error is a whole answer
-        // on a healthy connection, which goes back to the pool.
+        // On an error the connection is dropped here, never pooled: after a
+        // failover, READONLY, MASTERDOWN, LOADING or MOVED mean it leads to
+        // the wrong server. Only WRONGTYPE, about a key, leaves it pooled.
         let reply = pooled
             .connection
             .command(args, deadline)
             .map_err(|e| self.failed(e))?;
         if let Reply::Error(text) = &reply {
-            self.put_back(pooled);
             // Our key holds a list, a hash…: an unusable entry, like
             // garbage, so that the lock holder's SET replaces it.
             if text.starts_with("WRONGTYPE ") {
+                self.put_back(pooled);
                 return Err(StoreError::bad_entry(format!(
                     "redis {}: the entry's key holds another kind of value",
                     self.url.address()

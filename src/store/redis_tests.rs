@@ -66,7 +66,7 @@ fn a_key_holding_another_kind_of_value_is_a_bad_entry_that_a_write_replaces() {
         let _gate = fork::enter();
         store.idle.lock().unwrap().len()
     };
-    assert_eq!(pooled, 1, "a server's error leaves its connection pooled");
+    assert_eq!(pooled, 1, "a key's error leaves its connection pooled");
     store.write(NAME, b"sealed", LONG, soon()).unwrap();
     assert_eq!(read(&*store).as_deref(), Some(&b"sealed"[..]));
 }

@@ -77,7 +77,9 @@ impl SharedCache {
                 }
                 Ok(None) => {}
                 // Reads work (the lock alone failed, a refused lock file
-                // say): the token still serves the processes that read.
+                // say): the token still serves the processes that read, so
+                // sharing survives a broken lock. Where the store has begun
+                // to fail, the write costs at most its bound (1 s for Redis).
                 Err(e) => return self.request_alone(e, deadline, request, true, problem),
             }
             if Instant::now() + pause >= wait_until {
