@@ -1,5 +1,6 @@
 //! What the fuzz targets (fuzz/) reach inside the crate: the parsers of
-//! untrusted input. Behind the `fuzzing` feature; not part of the API.
+//! untrusted input. Behind the `fuzzing` feature (and built for the unit
+//! tests, which keep its seeds honest); not part of the API.
 
 /// The token URL a subdomain or URL argument gives, if accepted.
 pub fn auth_url(input: &str) -> Option<String> {
