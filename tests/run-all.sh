@@ -81,9 +81,9 @@ run_suite() {
 started=$SECONDS
 # The wheel (glibc 2.17) and the Windows check (x86_64-pc-windows-gnu, std built from source) are
 # compiled for other targets, in their own target folders, so they share nothing with the other
-# suites: they build one after the other in the background, at the lowest priority, while the C,
-# Python and C# suites mostly wait on sockets and sleeps; their tools are installed above, so no
-# apt-get runs twice at once. Not before the Rust suite is done: started with the run they saved
+# suites: they build one after the other (side by side they took as long: each cargo already uses
+# both cores) in the background, at the lowest priority, while the C, Python and C# suites mostly
+# wait on sockets and sleeps; their tools are installed above, so no apt-get runs twice at once. Not before the Rust suite is done: started with the run they saved
 # 35 s of wall time but doubled the benches' 2-thread and HTTPS figures, even at nice 19. Each
 # one's output is shown when they are joined, and each is recorded as its own suite.
 background=(wheel windows)
