@@ -113,13 +113,16 @@ impl FileStore {
             .mode(0o700)
             .create(&self.folder)
         {
-            Ok(()) => self.check_folder().map(|_| ()),
+            Ok(()) => self.check_folder(Use::Writing).map(|_| ()),
             Err(e) => Err(self.failed("cannot create the folder", e)),
         }
     }
 
-    /// Whether the folder exists; an error if it is not ours alone.
-    fn check_folder(&self) -> StoreResult<bool> {
+    /// Whether the folder exists; an error if it is not ours alone, or, for
+    /// writing, if it is `/` (where a root process would write and sweep
+    /// files): `FolderPath` refuses `/` by name, this by another way
+    /// (`/proc/self/root/.`). Reading from it does no harm.
+    fn check_folder(&self, to: Use) -> StoreResult<bool> {
         let meta = match fs::symlink_metadata(&self.folder) {
             Ok(meta) => meta,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(false),
@@ -128,11 +131,11 @@ impl FileStore {
         if !meta.file_type().is_dir() {
             return Err(self.failed("refused", "the folder is a symlink or not a folder"));
         }
-        // `FolderPath` refuses `/` by name; this is `/` by another way
-        // (`/proc/self/root/.`), where a root process would sweep files.
-        let root = fs::metadata("/").map_err(|e| self.failed("cannot inspect /", e))?;
-        if (meta.dev(), meta.ino()) == (root.dev(), root.ino()) {
-            return Err(self.failed("refused", "the folder is the root folder"));
+        if to == Use::Writing {
+            let root = fs::metadata("/").map_err(|e| self.failed("cannot inspect /", e))?;
+            if (meta.dev(), meta.ino()) == (root.dev(), root.ino()) {
+                return Err(self.failed("refused", "the folder is the root folder"));
+            }
         }
         check_owner(&meta, 0o022).map_err(|why| self.failed("refused: the folder", why))?;
         Ok(true)
@@ -253,7 +256,7 @@ impl FileStore {
 
 impl Store for FileStore {
     fn read(&self, name: &str, _deadline: Instant) -> StoreResult<Option<Vec<u8>>> {
-        if !self.check_folder()? {
+        if !self.check_folder(Use::Reading)? {
             return Ok(None);
         }
         match self.read_entry(&self.path(name, "entry"))? {
@@ -278,7 +281,7 @@ impl Store for FileStore {
     }
 
     fn remove_if(&self, name: &str, expected: &[u8], deadline: Instant) -> StoreResult<bool> {
-        if !self.check_folder()? {
+        if !self.check_folder(Use::Reading)? {
             return Ok(false);
         }
         // Under the lock: no process writes the entry between the
@@ -309,6 +312,13 @@ impl Store for FileStore {
 
 /// Refuses what another user owns, or what others may write (`forbidden`
 /// mode bits).
+/// What the folder is checked for.
+#[derive(PartialEq, Eq)]
+enum Use {
+    Reading,
+    Writing,
+}
+
 fn check_owner(meta: &fs::Metadata, forbidden: u32) -> Result<(), String> {
     if meta.uid() != crate::ffi::os::effective_uid() {
         return Err("is owned by another user".into());

@@ -67,6 +67,14 @@ fn a_key_holding_another_kind_of_value_is_a_bad_entry_that_a_write_replaces() {
         store.idle.lock().unwrap().len()
     };
     assert_eq!(pooled, 1, "a key's error leaves its connection pooled");
+    // Any other error (READONLY after a failover, say) drops it.
+    let unknown: [&[u8]; 1] = [b"NOSUCHCOMMAND"];
+    assert!(store.run(&unknown, &[], soon(), |_| Some(())).is_err());
+    let pooled = {
+        let _gate = fork::enter();
+        store.idle.lock().unwrap().len()
+    };
+    assert_eq!(pooled, 0, "another server error drops its connection");
     store.write(NAME, b"sealed", LONG, soon()).unwrap();
     assert_eq!(read(&*store).as_deref(), Some(&b"sealed"[..]));
 }
@@ -212,13 +220,7 @@ fn a_connection_from_before_a_fork_is_never_used() {
     let server = RedisServer::start();
     let silent = TcpListener::bind("127.0.0.1:0").unwrap();
     let address = silent.local_addr().unwrap();
-    let gate = fork::enter();
-    let key = StoreKey {
-        url: RedisUrl::parse(&server.url()).unwrap(),
-        roots: TrustRoots::default(),
-    };
-    let store = RedisStore::new(&gate, &key);
-    drop(gate);
+    let store = own_store(&server);
     // A connection of another generation, to a server that never answers:
     // using it would time out.
     let connection = Connection::open("127.0.0.1", address.port(), None, soon()).unwrap();
