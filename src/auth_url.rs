@@ -6,12 +6,10 @@
 //! anything ambiguous is refused before a single byte is sent.
 
 use crate::error::{printable, Error};
-use crate::http::url::{is_dns_label, is_loopback, HttpUrl, MAX_LABEL_LEN};
+use crate::http::url::{is_dns_label, is_loopback, HttpUrl, MAX_LABEL_LEN, MAX_URL_LEN};
 use crate::token::TokenPath;
 
 const SFMC_AUTH_SUFFIX: &str = ".auth.marketingcloudapis.com";
-/// Longer than any real base URL; bounds what we keep and echo in messages.
-const MAX_URL_LEN: usize = 2048;
 
 /// The Marketing Cloud APIs a token is for, each at its own address.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

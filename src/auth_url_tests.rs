@@ -1,4 +1,5 @@
-//! `AuthUrl` and `HttpUrl`: what is accepted as the auth server, and how.
+//! `AuthUrl`: what is accepted as the auth server, and how (`HttpUrl`'s own
+//! tests are in `http/url.rs`).
 
 use super::*;
 use crate::error::Status;

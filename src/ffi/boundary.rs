@@ -1,6 +1,6 @@
 //! The one door every export and fork handler goes through: panics are
-//! caught (they must not unwind into C), and a failure's detail is kept for
-//! `mc_last_error`.
+//! caught (they must not unwind into C), and, for the exports that return a
+//! status, a failure's detail is kept for `mc_last_error`.
 
 use crate::error::{Error, Status};
 use std::cell::RefCell;

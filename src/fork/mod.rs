@@ -3,9 +3,10 @@
 //!
 //! Three mechanisms, all cheap and none on the cached hot path:
 //! - The *gate*: every critical section of the library that takes one of
-//!   its locks (registry, cache entries, handles' transport slots, shared
-//!   transports, trust roots) first takes the gate for reading, and a
-//!   `pthread_atfork` prepare handler takes it for writing. So at `fork`
+//!   its locks (registry, cache entries, handles' transport and shared
+//!   cache slots, the shared transports and Redis stores, Redis connection
+//!   pools, resolved hosts, trust roots) first takes the gate for reading,
+//!   and a `pthread_atfork` prepare handler takes it for writing. So at `fork`
 //!   no thread is inside, or waiting for, any of those locks, and no
 //!   once-only initialisation of ours is half done: the child finds every
 //!   lock free and every structure whole. Nothing slow runs under the gate

@@ -9,6 +9,8 @@ use std::net::Ipv4Addr;
 
 /// The longest DNS label (RFC 1035).
 pub(crate) const MAX_LABEL_LEN: usize = 63;
+/// Longer than any real auth or instance URL; bounds what we keep and echo.
+pub(crate) const MAX_URL_LEN: usize = 2048;
 
 /// An absolute http(s) URL, split and checked as every URL mcauth sends a
 /// secret or a token to must be: no user info, a valid host and port, a

@@ -6,11 +6,9 @@
 
 use crate::auth_url::Api;
 use crate::error::printable;
-use crate::http::url::{is_loopback, HttpUrl};
+use crate::http::url::{is_loopback, HttpUrl, MAX_URL_LEN};
 
 const SFMC_API_SUFFIX: &str = ".marketingcloudapis.com";
-/// Longer than any real instance URL; bounds what we keep.
-const MAX_URL_LEN: usize = 2048;
 const SOAP_SERVICE: &str = "Service.asmx";
 
 /// Checked API addresses: the REST base and the SOAP endpoint.
