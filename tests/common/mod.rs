@@ -15,7 +15,17 @@ use mcauth::{Auth, Error};
 use once_cell::sync::Lazy;
 use std::sync::atomic::{AtomicU32, Ordering};
 
-pub static FAKE: Lazy<FakeMc> = Lazy::new(|| FakeMc::start().expect("the fake server starts"));
+/// A static is never dropped, so its CA goes to one file per test binary
+/// under target/, rewritten each run: `FakeMc::start`'s temporary folder
+/// would be left in /tmp by every run.
+pub static FAKE: Lazy<FakeMc> = Lazy::new(|| {
+    let ca_file = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(concat!(
+        "fake-mc-ca-",
+        env!("CARGO_CRATE_NAME"),
+        ".pem"
+    ));
+    FakeMc::start_with_ca_file(&ca_file).expect("the fake server starts")
+});
 
 pub const SECRET: &str = "very-secret-value-4242";
 

@@ -55,7 +55,8 @@ pub struct FakeMc {
 
 impl FakeMc {
     /// Starts all three listeners on 127.0.0.1 with fresh certificates; the CA goes to a
-    /// new temporary directory that is removed on drop.
+    /// new temporary directory that is removed on drop (never, for a fake in a static: use
+    /// `start_with_ca_file` there).
     pub fn start() -> io::Result<FakeMc> {
         let dir = make_temp_dir()?;
         let ca_file = dir.join("ca.pem");
