@@ -42,7 +42,7 @@ gcc -std=c99 -O2 -Wall -Wextra -Werror -Iinclude examples/c/calls.c $(curl-confi
 mcs -nologo -unsafe -langversion:7.2 -r:System.Net.Http -out:"$OUT/QuickStart.exe" \
     examples/csharp/QuickStart.cs bindings/csharp/src/*.cs
 
-version="$(python3 -c 'import tomllib; print(tomllib.load(open("Cargo.toml","rb"))["package"]["version"])')"
+version="$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -1)" # tomllib needs Python 3.11
 if ((set_count == 0)); then
     echo "mcauth $version demo against the embedded fake Marketing Cloud at $FAKE_MC_HTTPS (test CA)"
 else

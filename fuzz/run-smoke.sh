@@ -7,7 +7,6 @@ set -euo pipefail
 FUZZ="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$FUZZ"
 SECONDS_EACH="${1:-20}"
-TARGETS=(auth_url ca_bundle token_answer enhanced_answer error_details proxy rejection resp_reply sealed_entry redis_url folder_url)
 
 if ! cargo +nightly --version >/dev/null 2>&1; then
     echo "fuzz: no nightly toolchain (rustup toolchain install nightly): skipped"
@@ -18,6 +17,10 @@ if ! cargo +nightly fuzz --version >/dev/null 2>&1; then
     cargo install --quiet cargo-fuzz
 fi
 
+# Every [[bin]] of fuzz/Cargo.toml: a new target runs without being listed twice.
+mapfile -t TARGETS < <(cargo +nightly fuzz list)
+scratch=""
+trap 'rm -rf "$scratch"' EXIT # an interrupted run leaves no copy of the corpus behind
 started=$SECONDS
 echo "==> building ${#TARGETS[@]} targets (cargo +nightly fuzz build, AddressSanitizer)"
 build_log="$(mktemp)"
@@ -26,6 +29,7 @@ if ! cargo +nightly fuzz build --release >"$build_log" 2>&1; then
     echo "fuzz: the targets do not build (log: $build_log)" >&2
     exit 1
 fi
+rm -f "$build_log" # kept only when the build failed, for its message
 findings=0
 for target in "${TARGETS[@]}"; do
     scratch="$(mktemp -d)"
