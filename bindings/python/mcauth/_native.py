@@ -1,4 +1,4 @@
-"""Finds and loads the mcauth shared library and declares every C function once."""
+"""Finds and loads the mcauth shared library and declares, once, every C function the binding calls."""
 
 from __future__ import annotations
 
