@@ -33,17 +33,29 @@ ensure_tools() {
     fi
 }
 
-# The standard library built from source for another target (tests/windows-check.sh) needs a
-# nightly toolchain with rust-src. Checked before any suite runs, so a machine without it fails
-# at once rather than when the background suites are joined.
-ensure_nightly_rust_src() {
-    local sysroot
+# The standard library for Windows (tests/windows-check.sh): rustup's prebuilt one, added to the
+# toolchain the project builds with when it is missing; where rustup cannot fetch it, nightly builds
+# it from source (-Zbuild-std, which needs rust-src), three times slower. Sets windows_cargo to the
+# cargo command and its arguments. Run before any suite, so a machine with neither fails at once
+# and no two rustups run side by side.
+ensure_windows_std() { # target
+    local target="$1" sysroot
+    if rustup target list --installed 2>/dev/null | grep -qx "$target" ||
+        timeout 300 rustup target add "$target" >/dev/null 2>&1; then
+        windows_cargo=(cargo)
+        windows_target=(--target "$target")
+        return 0
+    fi
     sysroot="$(rustc +nightly --print sysroot 2>/dev/null || true)"
     if [[ -z "$sysroot" || ! -f "$sysroot/lib/rustlib/src/rust/library/std/Cargo.toml" ]]; then
-        echo "a nightly toolchain with rust-src is missing (to build std for Windows); install it with:" >&2
+        echo "no standard library for $target: rustup could not add it and nightly has no rust-src; either of:" >&2
+        echo "  rustup target add $target" >&2
         echo "  rustup toolchain install nightly --profile minimal --component rust-src" >&2
         return 1
     fi
+    echo "==> rustup could not add $target: building its std from source with nightly"
+    windows_cargo=(cargo +nightly)
+    windows_target=(-Zbuild-std=std,panic_abort --target "$target")
 }
 
 # Rust comes from rustup, not apt: say so rather than install a second toolchain.

@@ -11,7 +11,7 @@ cd "$ROOT"
 source tests/ensure-tools.sh
 
 ensure_cargo
-ensure_nightly_rust_src
+ensure_windows_std x86_64-pc-windows-gnu
 ensure_tools gcc:gcc g++:g++ readelf:binutils valgrind:valgrind python3:python3 \
     mcs:mono-mcs mono:mono-runtime nunit-console:nunit-console curl-config:libcurl4-openssl-dev \
     redis-server:redis-server openssl:openssl \
