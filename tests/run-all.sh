@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # The one test command: installs what is missing (apt-get when root;
 # otherwise it prints the command), then runs every suite: Rust (format,
-# lints, unit and integration tests, header freshness, benches), C (shared and
-# static under valgrind), install, Python, the wheel and the Windows check (in
-# the background), C#, NuGet, and the demo. Prints each suite's wall time; exits
-# non-zero if any fails.
+# lints, unit and integration tests, header freshness), C (shared and static
+# under valgrind), install, Python, the wheel and the Windows check (in the
+# background), C#, NuGet, the demo, and last the benches. Prints each suite's
+# wall time; exits non-zero if any fails.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -27,6 +27,10 @@ suite_rust() {
         return 1
     fi
     cargo test --workspace --release
+}
+
+# Figures, never pass/fail: alone on the machine, after the background builds are joined.
+suite_bench() {
     cargo bench --bench c_abi
     cargo bench --bench cold_start
     cargo bench --bench registry
@@ -79,13 +83,14 @@ run_suite() {
 }
 
 started=$SECONDS
-# The wheel (glibc 2.17) and the Windows check (x86_64-pc-windows-gnu, std built from source) are
-# compiled for other targets, in their own target folders, so they share nothing with the other
-# suites: they build one after the other (side by side they took as long: each cargo already uses
-# both cores) in the background, at the lowest priority, while the C, Python and C# suites mostly
-# wait on sockets and sleeps; their tools are installed above, so no apt-get runs twice at once. Not before the Rust suite is done: started with the run they saved
-# 35 s of wall time but doubled the benches' 2-thread and HTTPS figures, even at nice 19. Each
-# one's output is shown when they are joined, and each is recorded as its own suite.
+# The wheel (glibc 2.17) and the Windows check (x86_64-pc-windows-gnu) are compiled for other
+# targets, in their own target folders, so they share nothing with the other suites. They build
+# one after the other (side by side they took as long: each cargo already uses both cores) in the
+# background from the start, at the lowest priority: they take the CPU that the foreground leaves
+# idle (cargo's serial stretches, the suites that wait on sockets and sleeps) and little else.
+# The benches run after they are joined: beside them, even at nice 19, the 2-thread and HTTPS
+# figures doubled. Their tools are installed above, so no apt-get or rustup runs twice at once.
+# Each one's output is shown when they are joined, and each is recorded as its own suite.
 background=(wheel windows)
 background_log="$(mktemp)"
 # An interrupted run stops the background builds too: they run in their own process group (set -m),
@@ -93,27 +98,27 @@ background_log="$(mktemp)"
 # runs no trap: then they build on, at nice 19, holding target/wheel and target/windows-check.)
 trap 'if [[ -n ${background_pid:-} ]]; then kill -- -"$background_pid" 2>/dev/null || true; fi
       rm -f "$background_log" "$background_log".*' EXIT
-for suite in rust wheel c install python csharp nuget demo; do
-    printf '\n======== %s ========\n' "$suite"
-    suite_started=$SECONDS
-    if [[ $suite == wheel ]]; then
-        set -m
-        (
-            # Behind the foreground suites, whose timings (forks, budgets, cancellation) need the CPU.
-            renice -n 19 -p "$BASHPID" >/dev/null 2>&1 || true
-            for suite in "${background[@]}"; do
-                suite_started=$SECONDS
-                run_suite "$suite" >"$background_log.$suite" 2>&1
-                echo "$suite $status $((SECONDS - suite_started))" >>"$background_log.done"
-            done
-        ) </dev/null & # with set -m, bash no longer gives a background job /dev/null as stdin
-        background_pid=$!
-        set +m
-        echo "(${background[*]}: building in the background; their output follows the demo)"
-        continue
-    fi
-    run_suite "$suite"
-    record "$suite" "$status" "$((SECONDS - suite_started))"
+set -m
+(
+    renice -n 19 -p "$BASHPID" >/dev/null 2>&1 || true
+    for suite in "${background[@]}"; do
+        suite_started=$SECONDS
+        run_suite "$suite" >"$background_log.$suite" 2>&1
+        echo "$suite $status $((SECONDS - suite_started))" >>"$background_log.done"
+    done
+) </dev/null & # with set -m, bash no longer gives a background job /dev/null as stdin
+background_pid=$!
+set +m
+echo "(${background[*]}: building in the background; their output follows the demo)"
+
+foreground() { # suite
+    printf '\n======== %s ========\n' "$1"
+    local suite_started=$SECONDS
+    run_suite "$1"
+    record "$1" "$status" "$((SECONDS - suite_started))"
+}
+for suite in rust c install python csharp nuget demo; do
+    foreground "$suite"
 done
 wait "$background_pid" || true
 background_pid="" # joined: nothing for the trap to stop, and its group id may be reused
@@ -123,6 +128,7 @@ for suite in "${background[@]}"; do
     read -r _ status seconds < <(grep "^$suite " "$background_log.done" 2>/dev/null) || status=1
     record "$suite" "$status" "${seconds:-0}"
 done
+foreground bench
 
 printf '\n'
 echo "wall time: $((SECONDS - started)) s (${timings[*]})"
