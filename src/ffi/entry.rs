@@ -8,7 +8,8 @@
 //! arguments are an export's, passed on under that export's contract.
 
 use super::marshal::{
-    check_buffer, copy_into, credentials, handle, malloc_string, optional_str_arg, out_arg, str_arg,
+    check_buffer, copy_into, credentials, handle, malloc_string, optional_str_arg, out_arg,
+    out_arg_pair, str_arg, NullOutput,
 };
 use super::{mc_auth, mc_status};
 use crate::auth::Auth;
@@ -123,6 +124,24 @@ pub(super) unsafe fn handle_string<S: CallerString>(
 ) -> mc_status {
     // SAFETY: passed on from the export's contract.
     unsafe { string_out(out, || produce(handle(auth)?)) }
+}
+
+/// Hands the two values `produce` makes from the handle to the caller
+/// through two out-pointers (each with the name error messages give it).
+/// Both are checked and cleared before the handle is decoded, and written
+/// only when `produce` succeeds.
+pub(super) unsafe fn handle_pair_out<A: NullOutput, B: NullOutput>(
+    auth: *const mc_auth,
+    (first, second): ((*mut A, &str), (*mut B, &str)),
+    produce: impl FnOnce(&Auth) -> Result<(A, B), Error>,
+) -> mc_status {
+    ffi_boundary!(status {
+        // SAFETY: passed on from the export's contract.
+        let (first_slot, second_slot) = unsafe { out_arg_pair(first, second) }?;
+        let auth = unsafe { handle(auth) }?;
+        (*first_slot, *second_slot) = produce(auth)?;
+        Ok(())
+    })
 }
 
 /// Which token an into-buffer export copies.

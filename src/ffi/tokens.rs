@@ -2,9 +2,10 @@
 //! cache, stamped with its generation, or with its time to live.
 #![allow(clippy::missing_safety_doc)] // the header's "Pointers" clause, as in mod.rs
 
-use super::entry::{handle_string, token_into, Serving};
-use super::marshal::{check_buffer, copy_into, handle, malloc_string, out_arg_pair};
+use super::entry::{handle_pair_out, handle_string, token_into, Serving};
+use super::marshal::{check_buffer, copy_into, handle, malloc_string};
 use super::{mc_auth, mc_status};
+use crate::auth::Auth;
 use crate::error::Error;
 use crate::Served;
 use std::ffi::c_char;
@@ -88,27 +89,21 @@ pub unsafe extern "C" fn mc_get_token_stamped(
     out_generation: *mut u64,
     out_fresh_ms: *mut u32,
 ) -> mc_status {
-    ffi_boundary!(status {
-        // SAFETY: per this function's contract. Outputs are cleared first,
-        // as the header's conventions say, whatever fails after.
-        let (generation_slot, fresh_slot) = unsafe {
-            out_arg_pair(
-                (out_generation, "the generation pointer"),
-                (out_fresh_ms, "the fresh-milliseconds pointer"),
-            )
-        }?;
-        let auth = unsafe { handle(auth) }?;
+    let copy_stamped = |auth: &Auth| {
         check_buffer(buffer)?;
-        let (generation, fresh_ms) = auth.with_token(|served| {
+        auth.with_token(|served| {
             // SAFETY: `buffer` holds `capacity` writable bytes, per the contract.
             unsafe { copy_into(served.token.as_str(), buffer, capacity) }?;
             let fresh_ms = u32::try_from(served.fresh_for.as_millis()).unwrap_or(u32::MAX);
-            Ok::<_, Error>((served.generation, fresh_ms))
-        })??;
-        *generation_slot = generation;
-        *fresh_slot = fresh_ms;
-        Ok(())
-    })
+            Ok((served.generation, fresh_ms))
+        })?
+    };
+    let outputs = (
+        (out_generation, "the generation pointer"),
+        (out_fresh_ms, "the fresh-milliseconds pointer"),
+    );
+    // SAFETY: per this function's contract.
+    unsafe { handle_pair_out(auth, outputs, copy_stamped) }
 }
 
 /// The address of the counter that changes whenever the cached token of this
@@ -140,21 +135,17 @@ pub unsafe extern "C" fn mc_get_token_ttl(
     out_token: *mut *mut c_char,
     out_seconds_left: *mut u32,
 ) -> mc_status {
-    ffi_boundary!(status {
-        // SAFETY: per this function's contract.
-        let (token_slot, seconds_slot) = unsafe {
-            out_arg_pair(
-                (out_token, "the token pointer"),
-                (out_seconds_left, "the seconds pointer"),
-            )
-        }?;
-        let auth = unsafe { handle(auth) }?;
-        let (token, seconds) = auth.with_token(|served| {
-            let seconds = u32::try_from(served.valid_for.as_secs()).unwrap_or(u32::MAX);
-            (malloc_string(served.token.as_str()), seconds)
-        })?;
-        *token_slot = token?;
-        *seconds_slot = seconds;
-        Ok(())
-    })
+    let outputs = (
+        (out_token, "the token pointer"),
+        (out_seconds_left, "the seconds pointer"),
+    );
+    // SAFETY: per this function's contract.
+    unsafe {
+        handle_pair_out(auth, outputs, |auth| {
+            auth.with_token(|served| {
+                let seconds = u32::try_from(served.valid_for.as_secs()).unwrap_or(u32::MAX);
+                Ok((malloc_string(served.token.as_str())?, seconds))
+            })?
+        })
+    }
 }
