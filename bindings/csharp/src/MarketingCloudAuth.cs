@@ -256,8 +256,8 @@ namespace MarketingCloud.Auth
         // Marketing Cloud tokens are a few hundred bytes; longer ones take a one-off buffer.
         private const int TokenBufferSize = 4096;
 
-        // MC_TOKEN_BUFFER_SIZE in mcauth.h: always holds a token and its NUL.
-        private const int MaxTokenBufferSize = 65536;
+        // MC_TOKEN_BUFFER_SIZE in mcauth.h (checked by the tests): always holds a token and its NUL.
+        internal const int MaxTokenBufferSize = 65536;
 
         // One buffer per thread, so concurrent GetToken calls never share one.
         [ThreadStatic]

@@ -64,6 +64,17 @@ namespace MarketingCloud.Auth.Tests
             }
         }
 
+        [Test]
+        public void TheLargestTokenBufferIsTheHeadersMcTokenBufferSize()
+        {
+            // The one number the binding copies from the header (P/Invoke cannot read a #define).
+            Match size = Regex.Match(
+                Repository.Text("include/mcauth.h"), @"^#define MC_TOKEN_BUFFER_SIZE (\d+)$", RegexOptions.Multiline);
+            Assert.That(size.Success, "no MC_TOKEN_BUFFER_SIZE in mcauth.h");
+            int fromHeader = int.Parse(size.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+            Assert.That(MarketingCloudAuth.MaxTokenBufferSize, Is.EqualTo(fromHeader));
+        }
+
         [Test, Timeout(30000)]
         public void ConcurrentCallsEachGetTheirOwnToken()
         {

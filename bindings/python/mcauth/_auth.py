@@ -26,7 +26,7 @@ _monotonic = time.monotonic
 # swapping it is atomic.  No uint64 equals -1, so this copy is never served.
 _NO_COPY: Tuple[str, int, float] = ("", -1, 0.0)
 
-# mc_get_token_into's contract: this many bytes always hold a token and its NUL.
+# MC_TOKEN_BUFFER_SIZE in mcauth.h (checked by the tests): always holds a token and its NUL.
 _TOKEN_BUFFER_SIZE = 65536
 
 

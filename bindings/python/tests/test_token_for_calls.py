@@ -4,6 +4,7 @@ get_token() staying exactly as fresh as the core."""
 
 from __future__ import annotations
 
+import re
 import time
 import xml.etree.ElementTree as ET
 from ctypes import byref, c_void_p
@@ -11,13 +12,22 @@ from ctypes import byref, c_void_p
 import pytest
 
 import mcauth
-from conftest import FakeMc
+from conftest import REPO_ROOT, FakeMc
 from fake_api import secret
+from mcauth._auth import _TOKEN_BUFFER_SIZE
 from mcauth._native import lib
 
 FAULT = (b'<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><s:Fault>'
          b"<faultcode>q0:Security</faultcode><faultstring>Token Expired</faultstring>"
          b"</s:Fault></s:Body></s:Envelope>")
+
+
+def test_the_token_buffer_is_the_headers_mc_token_buffer_size() -> None:
+    # The one number the binding copies from the header (ctypes cannot read a #define).
+    header = (REPO_ROOT / "include" / "mcauth.h").read_text(encoding="utf-8")
+    size = re.search(r"^#define MC_TOKEN_BUFFER_SIZE (\d+)$", header, re.MULTILINE)
+    assert size is not None, "no MC_TOKEN_BUFFER_SIZE in mcauth.h"
+    assert _TOKEN_BUFFER_SIZE == int(size.group(1))
 
 
 def test_soap_header_for_carries_exactly_that_token(fake: FakeMc, scenario: str) -> None:
