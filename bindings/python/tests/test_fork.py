@@ -12,6 +12,7 @@ import sys
 import textwrap
 import threading
 import time
+from pathlib import Path
 from typing import Callable, List, Optional
 
 import pytest
@@ -138,11 +139,14 @@ def test_a_child_forked_during_handle_churn_neither_hangs_nor_sends(fake: FakeMc
 
 
 # Runs in a fresh interpreter, which has not loaded the trust store: one thread loads it for
-# its first HTTPS request while the main thread forks a multiprocessing child.
+# its first HTTPS request while the main thread forks a multiprocessing child. Exits with
+# FORKED_AFTER_LOAD when that request had already ended: such a trial proves nothing.
+FORKED_AFTER_LOAD = 5
 _ROOTS_TRIAL = textwrap.dedent("""
     import multiprocessing, os, signal, sys, threading, time
     import mcauth
     url, ca, delay = sys.argv[1], sys.argv[2], float(sys.argv[3])
+    loaded = threading.Event()
 
     def token():
         return mcauth.MarketingCloudAuth(url, "client-id", "py-fork-secret", timeout=8, ca_file=ca).get_token()
@@ -155,24 +159,48 @@ _ROOTS_TRIAL = textwrap.dedent("""
             os._exit(1)
         os._exit(0)
 
-    loader = threading.Thread(target=token)
+    def load():
+        try:
+            token()
+        finally:
+            loaded.set()
+
+    loader = threading.Thread(target=load)
     loader.start()
     time.sleep(delay)
+    during_load = not loaded.is_set()
     process = multiprocessing.get_context("fork").Process(target=child)
     process.start()
     process.join(20)
     loader.join()
-    sys.exit(0 if process.exitcode == 0 else 1)
-""")
+    sys.exit(1 if process.exitcode != 0 else 0 if during_load else %d)
+""" % FORKED_AFTER_LOAD)
 
 
-def test_a_child_forked_during_the_first_trust_store_load_gets_a_token(fake: FakeMc, scenario: str) -> None:
-    failures = []
+def _slow_bundle(path: Path, fake: FakeMc) -> Path:
+    """The system's CA bundle (else the fake's CA) many times over, 10 MB: its load lasts long
+    enough to fork during (the system's alone loads in about a millisecond), as in tests/fork.rs."""
+    system = Path("/etc/ssl/certs/ca-certificates.crt")
+    pem = system.read_bytes() if system.is_file() and system.stat().st_size else Path(fake.ca).read_bytes()
+    path.write_bytes(pem * (10_000_000 // len(pem) + 1))
+    return path
+
+
+def test_a_child_forked_during_the_first_trust_store_load_gets_a_token(
+        fake: FakeMc, scenario: str, tmp_path: Path) -> None:
+    env = dict(os.environ, SSL_CERT_FILE=str(_slow_bundle(tmp_path / "bundle.pem", fake)))
+    failures, after_load = [], 0
     for trial in range(TRIALS):
         done = subprocess.run(
             [sys.executable, "-W", "ignore", "-c", _ROOTS_TRIAL,
              fake.url(scenario, https=True), fake.ca, str(trial * 0.0005)],
-            capture_output=True, text=True, timeout=60)
-        if done.returncode != 0:
+            capture_output=True, text=True, timeout=60, env=env)
+        if done.returncode == FORKED_AFTER_LOAD:
+            after_load += 1
+        elif done.returncode != 0:
             failures.append(f"trial {trial}: exit {done.returncode} {done.stderr.strip()[-300:]}")
     assert failures == []
+    # A trial that forked after the request proved nothing: most must not.
+    assert after_load <= TRIALS // 4, (
+        f"{after_load} of {TRIALS} trials forked after the first request had ended: the trust store "
+        "loads too fast here to test a fork during its load (grow _slow_bundle)")
