@@ -87,8 +87,8 @@ static int reap(const pid_t *pids, int n)
         if (waitpid(pids[i], &status, 0) == pids[i] && WIFEXITED(status) && WEXITSTATUS(status) == 0)
             continue;
         bad++;
-        printf("    child %d %s (status %d)\n", (int)pids[i],
-               WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM ? "hung" : "failed", status);
+        fprintf(stderr, "    child %d %s (status %d)\n", (int)pids[i],
+                WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM ? "hung" : "failed", status);
     }
     return bad;
 }
