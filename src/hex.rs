@@ -12,11 +12,25 @@ pub(crate) fn encode(bytes: &[u8]) -> String {
     hex
 }
 
+/// Whether `s` is what `encode` makes of some bytes: one or more pairs of
+/// lower-case digits.
+pub(crate) fn is_encoding(s: &str) -> bool {
+    !s.is_empty() && s.len().is_multiple_of(2) && s.bytes().all(|b| DIGITS.contains(&b))
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
     fn every_byte_is_two_lower_case_digits() {
         assert_eq!(super::encode(&[0x00, 0x0f, 0xa5, 0xff]), "000fa5ff");
         assert_eq!(super::encode(&[]), "");
+    }
+
+    #[test]
+    fn only_an_encoding_is_recognised() {
+        assert!(super::is_encoding("000fa5ff"));
+        for not in ["", "0", "000FA5FF", "00 f", "notes", "0g"] {
+            assert!(!super::is_encoding(not), "{not:?}");
+        }
     }
 }

@@ -188,8 +188,9 @@ impl FileStore {
         written.map_err(|e| self.failed("cannot write the entry", e))
     }
 
-    /// Removes expired entries and temporary files left by dead writers.
-    /// Best effort: a failure here costs only disk space.
+    /// Removes expired entries and temporary files left by dead writers,
+    /// recognised by the names this store gives them. Best effort: a
+    /// failure here costs only disk space.
     fn sweep(&self, now: SystemTime) {
         let Ok(listing) = fs::read_dir(&self.folder) else {
             return;
@@ -198,9 +199,12 @@ impl FileStore {
             let path = item.path();
             let name = item.file_name();
             let name = name.to_string_lossy();
-            let expired = if name.ends_with(".entry") {
+            // Only names this store writes: the folder may hold other files
+            // (a home folder passes the owner and mode checks).
+            let ours = |stem: Option<&str>| stem.is_some_and(crate::hex::is_encoding);
+            let expired = if ours(name.strip_suffix(".entry")) {
                 matches!(self.read_entry(&path), Ok(Some((expires_at, _))) if expires_at <= now)
-            } else if name.starts_with('.') && name.ends_with(".tmp") {
+            } else if ours(name.strip_prefix('.').and_then(|n| n.strip_suffix(".tmp"))) {
                 item.metadata()
                     .and_then(|m| m.modified())
                     .is_ok_and(|t| now.duration_since(t).unwrap_or_default() > STALE_TEMPORARY)
@@ -310,8 +314,6 @@ impl Store for FileStore {
     }
 }
 
-/// Refuses what another user owns, or what others may write (`forbidden`
-/// mode bits).
 /// What the folder is checked for.
 #[derive(PartialEq, Eq)]
 enum Use {
@@ -319,6 +321,8 @@ enum Use {
     Writing,
 }
 
+/// Refuses what another user owns, or what others may write (`forbidden`
+/// mode bits).
 fn check_owner(meta: &fs::Metadata, forbidden: u32) -> Result<(), String> {
     if meta.uid() != crate::ffi::os::effective_uid() {
         return Err("is owned by another user".into());

@@ -3,6 +3,7 @@
 use super::*;
 use crate::error::Status;
 use crate::store::contract_tests::{self as contract, soon, NAME};
+use std::os::unix::fs::PermissionsExt;
 
 /// A store folder's path (the store creates it) inside a temporary
 /// directory removed with all it holds when the first value drops.
@@ -77,15 +78,29 @@ fn expired_entries_and_stale_temporary_files_are_swept_on_write() {
         .unwrap()
         .set_modified(old)
         .unwrap();
+    // Files the store did not name stay, however old or expired they look.
+    let foreign = [folder.join("notes.entry"), folder.join(".notes.tmp")];
+    for path in &foreign {
+        fs::write(path, [0u8; 16]).unwrap();
+        fs::set_permissions(path, fs::Permissions::from_mode(0o600)).unwrap();
+        let file = File::options().write(true).open(path).unwrap();
+        file.set_modified(old).unwrap();
+    }
     let other = "fedcba9876543210fedcba9876543210";
     store
         .write(other, b"x", Duration::from_secs(60), soon())
         .unwrap();
-    let left: Vec<String> = fs::read_dir(&folder)
+    let mut left: Vec<String> = fs::read_dir(&folder)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    assert_eq!(left, vec![format!("{other}.entry")], "swept on write");
+    left.sort();
+    let expected = [
+        ".notes.tmp",
+        "fedcba9876543210fedcba9876543210.entry",
+        "notes.entry",
+    ];
+    assert_eq!(left, expected, "swept on write");
 }
 
 #[test]

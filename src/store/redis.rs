@@ -116,7 +116,8 @@ impl RedisStore {
         };
         // On an error the connection is dropped here, never pooled: after a
         // failover, READONLY, MASTERDOWN, LOADING or MOVED mean it leads to
-        // the wrong server. Only WRONGTYPE, about a key, leaves it pooled.
+        // the wrong server, and so may the host's address: it is looked up
+        // again. Only WRONGTYPE, about a key, leaves it pooled.
         let reply = pooled
             .connection
             .command(args, deadline)
@@ -131,6 +132,7 @@ impl RedisStore {
                     self.url.address()
                 )));
             }
+            super::resolve::look_again(&self.url.host, self.url.port);
             return Err(self.refused(text, secrets));
         }
         let value = accept(reply).ok_or_else(|| self.unexpected(args))?;

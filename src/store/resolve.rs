@@ -3,7 +3,8 @@
 //! costs 5 s a lookup) would hold a token call past its budget for the sake
 //! of a cache. So a name is looked up on a thread of its own, one at a time
 //! per host; a caller out of time goes on without it (the store is a miss)
-//! and the answer, whenever it comes, serves the next callers: for a minute,
+//! and the answer, whenever it comes, serves the next callers: for a minute
+//! or until a caller finds no server or the wrong one there (`look_again`),
 //! and after that while the next lookup runs, or if it fails (a DNS outage
 //! need not take the cache with it). An address needs no lookup.
 
@@ -93,6 +94,17 @@ fn look(
         Some((Err(why), at)) if current || *at >= called => Some(Err(why.clone())),
         _ => None,
     })
+}
+
+/// Makes the next call look `host` up again, for a caller that found no
+/// server at its addresses or the wrong one (a failover may move the name):
+/// the addresses found stay in use until the new answer comes.
+pub(crate) fn look_again(host: &str, port: u16) {
+    let _gate = fork::enter();
+    let mut hosts = HOSTS.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some(host) = hosts.get_mut(&(host.to_owned(), port)) {
+        host.next_lookup = None;
+    }
 }
 
 fn start_lookup(key: (String, u16), generation: u64, resolver: Resolver) -> io::Result<()> {
@@ -191,6 +203,43 @@ mod tests {
             1,
             "a fresh answer is reused"
         );
+    }
+
+    static COUNTED_LOOKUPS: AtomicUsize = AtomicUsize::new(0);
+
+    fn counted(_: &str, port: u16) -> io::Result<Vec<SocketAddr>> {
+        COUNTED_LOOKUPS.fetch_add(1, Ordering::SeqCst);
+        Ok(vec![SocketAddr::from(([127, 0, 0, 1], port))])
+    }
+
+    #[test]
+    fn look_again_starts_a_new_lookup_and_serves_the_old_addresses_meanwhile() {
+        let here = [SocketAddr::from(([127, 0, 0, 1], 6379))];
+        assert_eq!(
+            resolve_with("again.example", 6379, soon(), counted).unwrap(),
+            here
+        );
+        assert_eq!(
+            resolve_with("again.example", 6379, soon(), counted).unwrap(),
+            here
+        );
+        assert_eq!(
+            COUNTED_LOOKUPS.load(Ordering::SeqCst),
+            1,
+            "a fresh answer is reused"
+        );
+        look_again("again.example", 6379);
+        assert_eq!(
+            resolve_with("again.example", 6379, soon(), counted).unwrap(),
+            here
+        );
+        let started = Instant::now();
+        while COUNTED_LOOKUPS.load(Ordering::SeqCst) < 2
+            && started.elapsed() < Duration::from_secs(5)
+        {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        assert_eq!(COUNTED_LOOKUPS.load(Ordering::SeqCst), 2, "looked up again");
     }
 
     // A new fork generation reaches the whole process: beside the other

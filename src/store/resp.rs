@@ -191,6 +191,7 @@ fn connect(host: &str, port: u16, deadline: Instant) -> Result<TcpStream, RespEr
             Err(e) => last_error = e.into(),
         }
     }
+    super::resolve::look_again(host, port);
     Err(last_error)
 }
 
