@@ -3,9 +3,10 @@
 //! hit) against the fake over TLS. Each makes its own connection and TLS
 //! configuration (a transport lives as long as its handles, and each handle
 //! is freed before the next); the first also pays for what is loaded once
-//! per process (the system trust store). Each round runs in a fresh child process, so that every
-//! round has a real first request, against one fake in this process (warm,
-//! so that its own first handshake is not counted); the figures are medians.
+//! per process (the system trust store). Each round runs in a fresh child
+//! process, so that every round has a real first request, against one fake
+//! in this process (warm, so that its own first handshake is not counted);
+//! the figures are medians.
 //!
 //! `cargo bench --bench cold_start` (the test command runs it; it prints,
 //! it never fails on a timing).

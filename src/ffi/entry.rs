@@ -1,15 +1,16 @@
 //! The shapes an export comes in. Each helper runs the whole call inside the
-//! panic boundary (`ffi_boundary!`), decodes the handle and the arguments
-//! with `marshal`, clears outputs first and writes them only on success, so
-//! that an export's body names only what is its own: the `Auth` method it
-//! calls, and how its arguments are named in error messages.
+//! panic boundary (`ffi_boundary!`), decodes the handle and its arguments
+//! with `marshal`, clears out-pointers first and writes outputs only on
+//! success, so that an export's body names only what is its own: the `Auth`
+//! method it calls, what else it checks, and how its arguments are named in
+//! error messages.
 //!
 //! Every helper is `unsafe` for the header's "Pointers" clause: its pointer
 //! arguments are an export's, passed on under that export's contract.
 
 use super::marshal::{
     check_buffer, copy_into, credentials, handle, malloc_string, optional_str_arg, out_arg,
-    out_arg_pair, str_arg, NullOutput,
+    str_arg, NullOutput,
 };
 use super::{mc_auth, mc_status};
 use crate::auth::Auth;
@@ -136,8 +137,12 @@ pub(super) unsafe fn handle_pair_out<A: NullOutput, B: NullOutput>(
     produce: impl FnOnce(&Auth) -> Result<(A, B), Error>,
 ) -> mc_status {
     ffi_boundary!(status {
-        // SAFETY: passed on from the export's contract.
-        let (first_slot, second_slot) = unsafe { out_arg_pair(first, second) }?;
+        // SAFETY: passed on from the export's contract. Both are cleared
+        // before either is refused: a NULL first pointer still leaves the
+        // second holding its failure value, as the header promises.
+        let (first_slot, second_slot) =
+            unsafe { (out_arg(first.0, first.1), out_arg(second.0, second.1)) };
+        let (first_slot, second_slot) = (first_slot?, second_slot?);
         let auth = unsafe { handle(auth) }?;
         (*first_slot, *second_slot) = produce(auth)?;
         Ok(())

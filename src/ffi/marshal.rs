@@ -83,25 +83,6 @@ where
     Ok(slot)
 }
 
-/// `out_arg` for a function with two out-pointers: both are checked and
-/// cleared before either is refused, so a NULL first pointer still leaves
-/// the second holding its failure value, as the header promises.
-///
-/// # Safety
-/// Each pointer is NULL or valid for writes.
-pub(super) unsafe fn out_arg_pair<'a, 'b, A, B>(
-    (first, first_name): (*mut A, &str),
-    (second, second_name): (*mut B, &str),
-) -> Result<(&'a mut A, &'b mut B), Error>
-where
-    A: NullOutput,
-    B: NullOutput,
-{
-    // SAFETY: per the caller's contract.
-    let (first, second) = unsafe { (out_arg(first, first_name), out_arg(second, second_name)) };
-    Ok((first?, second?))
-}
-
 /// What an out-pointer holds until the call succeeds.
 pub(super) trait NullOutput {
     const NULL: Self;
