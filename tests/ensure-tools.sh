@@ -37,26 +37,35 @@ ensure_tools() {
 # toolchain the project builds with when it is missing; where rustup cannot fetch it, nightly builds
 # it from source (-Zbuild-std, which needs rust-src): 58 s for the check here against 40 s. Sets
 # windows_cargo (the cargo command) and windows_target (its target arguments). Run before any
-# suite, so a machine with neither fails at once and no two rustups run side by side.
+# suite, so a machine with neither fails at once and no two rustups run side by side; the choice
+# is exported (MCAUTH_TEST_WINDOWS_STD): windows-check.sh, in the background, takes it as made.
 ensure_windows_std() { # target
     local target="$1" sysroot
-    # grep reads all (no -q): rustup killed by SIGPIPE would fail the pipe under pipefail.
-    if rustup target list --installed 2>/dev/null | grep -x "$target" >/dev/null ||
-        timeout 300 rustup target add "$target" >/dev/null 2>&1; then
+    if [[ -z ${MCAUTH_TEST_WINDOWS_STD:-} ]]; then
+        # grep reads all (no -q): rustup killed by SIGPIPE would fail the pipe under pipefail.
+        if rustup target list --installed 2>/dev/null | grep -x "$target" >/dev/null ||
+            timeout 300 rustup target add "$target" >/dev/null 2>&1; then
+            MCAUTH_TEST_WINDOWS_STD=rustup
+        else
+            sysroot="$(rustc +nightly --print sysroot 2>/dev/null || true)"
+            if [[ -z "$sysroot" || ! -f "$sysroot/lib/rustlib/src/rust/library/std/Cargo.toml" ]]; then
+                echo "no standard library for $target: rustup could not add it and nightly has no rust-src; either of:" >&2
+                echo "  rustup target add $target" >&2
+                echo "  rustup toolchain install nightly --profile minimal --component rust-src" >&2
+                return 1
+            fi
+            echo "==> rustup could not add $target: building its std from source with nightly"
+            MCAUTH_TEST_WINDOWS_STD=nightly
+        fi
+        export MCAUTH_TEST_WINDOWS_STD
+    fi
+    if [[ $MCAUTH_TEST_WINDOWS_STD == rustup ]]; then
         windows_cargo=(cargo)
         windows_target=(--target "$target")
-        return 0
+    else
+        windows_cargo=(cargo +nightly)
+        windows_target=(-Zbuild-std=std,panic_abort --target "$target")
     fi
-    sysroot="$(rustc +nightly --print sysroot 2>/dev/null || true)"
-    if [[ -z "$sysroot" || ! -f "$sysroot/lib/rustlib/src/rust/library/std/Cargo.toml" ]]; then
-        echo "no standard library for $target: rustup could not add it and nightly has no rust-src; either of:" >&2
-        echo "  rustup target add $target" >&2
-        echo "  rustup toolchain install nightly --profile minimal --component rust-src" >&2
-        return 1
-    fi
-    echo "==> rustup could not add $target: building its std from source with nightly"
-    windows_cargo=(cargo +nightly)
-    windows_target=(-Zbuild-std=std,panic_abort --target "$target")
 }
 
 # Rust comes from rustup, not apt: say so rather than install a second toolchain.

@@ -23,10 +23,17 @@ cargo zigbuild --quiet --release --config profile.release.debug=false --config p
     --target "$target.2.17" -p mcauth --lib --target-dir target/wheel
 library="$root/target/wheel/$target/release/libmcauth.so"
 
-rm -rf "$out" "$here/build"
+# From a copy: setuptools builds in the source folder (build/, *.egg-info), where the Python suite,
+# which the test command runs beside this build, installs the binding from at the same time.
+rm -rf "$out"
+source_copy="$(mktemp -d "${TMPDIR:-/tmp}/sfmc-auth-source.XXXXXX")"
+venv="$(mktemp -d "${TMPDIR:-/tmp}/sfmc-auth-venv.XXXXXX")"
+trap 'rm -rf "$source_copy" "$venv"' EXIT
+(cd "$here" && cp -r pyproject.toml setup.py README.md mcauth "$source_copy/")
+rm -rf "$source_copy"/mcauth/libmcauth.* # a developer's local build; the wheel gets $library
 MCAUTH_WHEEL_LIBRARY="$library" MCAUTH_WHEEL_PLATFORM="$platform" \
     "$tools/bin/python" -m pip wheel --quiet --disable-pip-version-check --no-deps --no-build-isolation \
-    -w "$out" "$here"
+    -w "$out" "$source_copy"
 wheel="$(ls "$out"/sfmc_auth-*-py3-none-$platform.whl)"
 auditwheel show "$wheel" | tr '\n' ' ' | grep -q "\"$platform\"" || {
     auditwheel show "$wheel" >&2
@@ -36,8 +43,6 @@ auditwheel show "$wheel" | tr '\n' ' ' | grep -q "\"$platform\"" || {
 echo "wheel: $wheel ($(du -k --apparent-size "$wheel" | cut -f1) KiB; auditwheel: $platform)"
 
 # As a user gets it: a fresh venv, the wheel alone, imported from another folder.
-venv="$(mktemp -d "${TMPDIR:-/tmp}/sfmc-auth-venv.XXXXXX")"
-trap 'rm -rf "$venv"' EXIT
 python3 -m venv "$venv"
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps "$wheel"
 (cd / && env -u MCAUTH_LIBRARY -u PYTHONPATH "$venv/bin/python" -c \

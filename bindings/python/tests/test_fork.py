@@ -146,7 +146,7 @@ _ROOTS_TRIAL = textwrap.dedent("""
     import multiprocessing, os, signal, sys, threading, time
     import mcauth
     url, ca, delay = sys.argv[1], sys.argv[2], float(sys.argv[3])
-    loaded = threading.Event()
+    loaded, failed = threading.Event(), []
 
     def token():
         return mcauth.MarketingCloudAuth(url, "client-id", "py-fork-secret", timeout=8, ca_file=ca).get_token()
@@ -162,6 +162,8 @@ _ROOTS_TRIAL = textwrap.dedent("""
     def load():
         try:
             token()
+        except BaseException as error:
+            failed.append(error)
         finally:
             loaded.set()
 
@@ -173,7 +175,7 @@ _ROOTS_TRIAL = textwrap.dedent("""
     process.start()
     process.join(20)
     loader.join()
-    sys.exit(1 if process.exitcode != 0 else 0 if during_load else %d)
+    sys.exit(1 if process.exitcode != 0 or failed else 0 if during_load else %d)
 """ % FORKED_AFTER_LOAD)
 
 
