@@ -19,6 +19,8 @@ fi
 
 # Every [[bin]] of fuzz/Cargo.toml: a new target runs without being listed twice.
 mapfile -t TARGETS < <(cargo +nightly fuzz list)
+# set -e does not see a failure inside < <(…): an empty list would fuzz nothing and pass.
+((${#TARGETS[@]})) || { echo "fuzz: cargo fuzz list found no targets" >&2; exit 1; }
 scratch=""
 trap 'rm -rf "$scratch"' EXIT # an interrupted run leaves no copy of the corpus behind
 started=$SECONDS

@@ -8,7 +8,7 @@ use libfuzzer_sys::fuzz_target;
 fuzz_target!(|rest: &str| {
     for scheme in ["redis://", "rediss://"] {
         let url = format!("{scheme}{rest}");
-        match mcauth::fuzzing::redis_url(&url).expect("a redis URL") {
+        match mcauth::fuzzing::redis_url(&url) {
             Ok((shown, with_other_password)) => {
                 assert_eq!(shown, with_other_password, "{url:?}");
                 assert!(shown.starts_with(scheme), "{shown}");

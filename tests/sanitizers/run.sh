@@ -87,7 +87,7 @@ run() { # sanitizer runtime-prefix deliberate-bug report-pattern options
         fi
         if [[ $variant == clean && ($rc -ne 0 || $reports -ne 0) ]]; then
             grep -A12 "$pattern" "$log" | head -40 | sed 's/^/      /' || true
-            grep -E '^(unexpected|stress: never)' "$log" | head -10 | sed 's/^/      /' || true
+            grep -E '^(unexpected|stress: never|shared cache problem)' "$log" | head -10 | sed 's/^/      /' || true
             failed+=("$name: findings (log: ${log#"$ROOT"/})")
         elif [[ $variant != clean && $reports -eq 0 ]]; then
             failed+=("$name: the deliberate bug was not reported")

@@ -124,7 +124,6 @@ fn main() {
     if let (Ok(redis), Ok(redis_ca)) = (var("MCAUTH_STRESS_REDIS"), var("MCAUTH_STRESS_REDIS_CA")) {
         // One CA file for both: setting it reopens the rediss:// store, under calls using it.
         let bundle = folder.join("ca.pem");
-        std::fs::create_dir_all(&folder).unwrap();
         let both = [read(&ca_file).unwrap(), read(redis_ca).unwrap()].concat();
         std::fs::write(&bundle, both).unwrap();
         ca_file = bundle.display().to_string();
