@@ -13,7 +13,8 @@ pub(crate) fn encode(bytes: &[u8]) -> String {
 }
 
 /// Whether `s` is what `encode` makes of some bytes: one or more pairs of
-/// lower-case digits.
+/// lower-case digits. For the folder store's sweep, which is unix only.
+#[cfg(unix)]
 pub(crate) fn is_encoding(s: &str) -> bool {
     !s.is_empty() && s.len().is_multiple_of(2) && s.bytes().all(|b| DIGITS.contains(&b))
 }
@@ -26,6 +27,7 @@ mod tests {
         assert_eq!(super::encode(&[]), "");
     }
 
+    #[cfg(unix)]
     #[test]
     fn only_an_encoding_is_recognised() {
         assert!(super::is_encoding("000fa5ff"));
