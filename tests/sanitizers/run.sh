@@ -27,39 +27,6 @@ if ! rustup +nightly component list --installed 2>/dev/null | grep -q '^rust-src
     rustup component add rust-src --toolchain nightly
 fi
 
-# A TLS-only Redis, so the stress also shares tokens through a rediss:// store, whose CA joins the
-# fake's in the CA file the setters set: set_ca_file reopens such a store, and a race between the
-# two was found there by review. Certificates made as tests/common/redis_server.rs makes them.
-redis_dir="$(mktemp -d)" redis_pid=""
-trap '[[ -z $redis_pid ]] || { kill "$redis_pid" && wait "$redis_pid"; } 2>/dev/null || true; rm -rf "$redis_dir"' EXIT
-if command -v redis-server >/dev/null && command -v openssl >/dev/null; then
-    new_key=(req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1)
-    openssl "${new_key[@]}" -subj "/CN=mcauth stress CA" -keyout "$redis_dir/ca.key" \
-        -out "$redis_dir/ca.pem" 2>/dev/null
-    openssl "${new_key[@]}" -subj /CN=localhost -addext subjectAltName=IP:127.0.0.1,DNS:localhost \
-        -addext basicConstraints=critical,CA:FALSE -addext keyUsage=critical,digitalSignature \
-        -addext extendedKeyUsage=serverAuth -CA "$redis_dir/ca.pem" -CAkey "$redis_dir/ca.key" \
-        -keyout "$redis_dir/server.key" -out "$redis_dir/server.pem" 2>/dev/null
-    redis_port=$((20000 + RANDOM % 12000)) # below Linux's ephemeral ports (32768 and up)
-    redis-server --bind 127.0.0.1 --port 0 --tls-port "$redis_port" --tls-auth-clients no \
-        --tls-cert-file "$redis_dir/server.pem" --tls-key-file "$redis_dir/server.key" \
-        --tls-ca-cert-file "$redis_dir/ca.pem" --save "" --appendonly no >"$redis_dir/log" 2>&1 &
-    redis_pid=$!
-    for _ in $(seq 50); do
-        (exec 3<>"/dev/tcp/127.0.0.1/$redis_port") 2>/dev/null && break
-        sleep 0.1
-    done
-    if kill -0 "$redis_pid" 2>/dev/null; then
-        export MCAUTH_STRESS_REDIS="rediss://127.0.0.1:$redis_port" MCAUTH_STRESS_REDIS_CA="$redis_dir/ca.pem"
-    else
-        echo "    (redis-server did not start: the stress shares tokens through a folder only)"
-        tail -3 "$redis_dir/log" | sed 's/^/    /'
-        redis_pid=""
-    fi
-else
-    echo "    (no redis-server or openssl: the stress shares tokens through a folder only)"
-fi
-
 failed=()
 run() { # sanitizer runtime-prefix deliberate-bug report-pattern options
     local name="$1" bug="$3" pattern="$4" opts="$5" out="target/sanitizers/$1"

@@ -5,7 +5,8 @@
 //! whose tokens live 1 second (the fake's `expires=1`), so refreshes,
 //! expiries and invalidations race the cached path; and on those same
 //! handles threads call the setters (CA file, proxy, shared cache: a
-//! `file://` folder, run.sh's TLS Redis if any, or none; timeout, margin,
+//! `file://` folder, a TLS-only `redis-server` when one is installed (the
+//! tests' own fixture, tests/common/redis_server.rs), or none; timeout, margin,
 //! attempts), which the header says are safe beside any call: where a race
 //! would hide. Handles are also made
 //! and freed, and the functions that need none called. As a C caller would:
@@ -18,6 +19,10 @@
 //! after `mc_string_free` (for AddressSanitizer): those runs must be
 //! reported, which proves the sanitizer is really watching.
 
+#[allow(dead_code)] // the stress starts a TLS server only
+#[path = "../common/redis_server.rs"]
+mod redis_server;
+
 use mcauth::ffi::{calls::*, tokens::*, *};
 use mcauth::Status;
 use std::cell::UnsafeCell;
@@ -25,6 +30,8 @@ use std::env::var;
 use std::ffi::{c_char, CStr, CString};
 use std::fs::read;
 use std::hint::black_box;
+use std::path::Path;
+use std::process::{Command, Stdio};
 use std::ptr::{null, null_mut};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
 use std::sync::LazyLock;
@@ -99,6 +106,33 @@ struct Config {
     stores: Vec<CString>,
 }
 
+/// A TLS-only Redis and the CA that signed its certificate.
+struct TlsRedis {
+    server: redis_server::RedisServer,
+    ca: std::path::PathBuf,
+}
+
+/// A TLS-only `redis-server` in `folder`, or None (said) when `redis-server`
+/// or `openssl` is not installed: the stress then shares tokens through a
+/// folder only.
+fn tls_redis(folder: &Path) -> Option<TlsRedis> {
+    let installed = |tool: &str, arg: &str| {
+        let mut command = Command::new(tool);
+        command.arg(arg).stdout(Stdio::null()).stderr(Stdio::null());
+        command.status().is_ok_and(|status| status.success())
+    };
+    if !(installed("redis-server", "--version") && installed("openssl", "version")) {
+        println!("no redis-server or openssl: the stress shares tokens through a folder only");
+        return None;
+    }
+    let files = redis_server::TlsFiles::generate(folder);
+    let ca = files.ca.clone();
+    Some(TlsRedis {
+        server: redis_server::RedisServer::start_tls(files),
+        ca,
+    })
+}
+
 /// The handles every thread shares, as a C program's globals.
 struct Shared([*mut mc_auth; 3]);
 // SAFETY: the C contract makes handles safe to use from any thread.
@@ -121,13 +155,15 @@ fn main() {
     let proxy_with_login = proxy.replacen("http://", "http://stress:proxy-secret@", 1);
     let mut ca_file = fake("FAKE_MC_CA");
     let mut stores = vec![format!("file://{}/store", folder.display()), String::new()];
-    if let (Ok(redis), Ok(redis_ca)) = (var("MCAUTH_STRESS_REDIS"), var("MCAUTH_STRESS_REDIS_CA")) {
-        // One CA file for both: setting it reopens the rediss:// store, under calls using it.
+    let redis = tls_redis(&folder);
+    if let Some(redis) = &redis {
+        // One CA file for both: setting it reopens the rediss:// store, under
+        // calls using it, where review once found a race.
         let bundle = folder.join("ca.pem");
-        let both = [read(&ca_file).unwrap(), read(redis_ca).unwrap()].concat();
+        let both = [read(&ca_file).unwrap(), read(&redis.ca).unwrap()].concat();
         std::fs::write(&bundle, both).unwrap();
         ca_file = bundle.display().to_string();
-        stores.push(redis);
+        stores.push(redis.server.url());
     }
     println!("stores: {stores:?}");
     let config = Config {
@@ -159,7 +195,9 @@ fn main() {
     });
     // SAFETY: no thread uses the handles any more.
     unsafe { shared.0.iter().for_each(|&h| call!(mc_auth_free(h))) };
-    // Before the deliberate use after free, where AddressSanitizer ends the process.
+    // Before the deliberate use after free, where AddressSanitizer ends the
+    // process: no destructor runs after it, nor after `exit`.
+    drop(redis);
     drop(temporary);
     if deliberate == "use-after-free" {
         let mut header: *mut c_char = null_mut();
