@@ -70,7 +70,7 @@ typedef enum mc_status {
   MC_ERR_NETWORK = 4,
   // The call's time budget ran out.
   MC_ERR_TIMEOUT = 5,
-  // The auth server's answer was not the expected JSON (or over 64 KiB).
+  // The auth server's answer was not the expected JSON (or too large to be one).
   MC_ERR_BAD_RESPONSE = 6,
   // Internal error in mcauth (a bug; please report it).
   MC_ERR_INTERNAL = 7,

@@ -13,7 +13,7 @@ statuses! {
         "network error (DNS, connect, TLS, proxy or a dropped connection)";
     Timeout = MC_ERR_TIMEOUT = 5: "the call's time budget ran out";
     BadResponse = MC_ERR_BAD_RESPONSE = 6:
-        "the auth server's answer was not the expected JSON (or over 64 KiB)";
+        "the auth server's answer was not the expected JSON (or too large to be one)";
     Internal = MC_ERR_INTERNAL = 7: "internal error in mcauth (a bug; please report it)";
     BufferTooSmall = MC_ERR_BUFFER_TOO_SMALL = 8:
         "the buffer is too small for the token (it was left untouched)";

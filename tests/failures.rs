@@ -39,6 +39,9 @@ fn each_answer_ends_in_its_status_after_its_attempts(kind: Kind) {
         ("a negative lifetime",             "body=negative-expiry", Err(BadResponse),  1),
         ("an array, not an object",         "body=not-object",      Err(BadResponse),  1),
         ("an answer of 1 MiB",              "body=oversize",        Err(BadResponse),  1),
+        ("a head of 20 KB (over 16 KiB)",   "head-padding=20000",   Err(BadResponse),  1),
+        // A head of 15 KB is read: cookies and proxies can make a long one.
+        ("a head of 15 KB",                 "head-padding=15000",   Ok(()),            1),
     ];
     for (name, directives, expected, attempts) in answers {
         let s = scenario("fail-answer", directives);

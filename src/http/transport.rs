@@ -19,6 +19,17 @@ use zeroize::Zeroizing;
 
 /// A token answer is well under 1 KiB; anything near this is not one.
 pub const MAX_BODY: u64 = 64 * 1024;
+/// An answer's head (status line and headers): Marketing Cloud's are near
+/// 1 KiB. A longer one is not a token answer, and ureq's 64 KiB default
+/// would let each connection hold that much.
+pub const MAX_HEAD: usize = 16 * 1024;
+/// ureq's buffers, per connection and again inside TLS. Its 128 KiB
+/// defaults were zeroed for every new connection: 512 KiB, a third of the
+/// page faults of a process's first token request. The input buffer outgrows
+/// `MAX_HEAD`, so that a longer head ends in its own error, not a full
+/// buffer; a request is a few hundred bytes.
+const INPUT_BUFFER: usize = 2 * MAX_HEAD;
+const OUTPUT_BUFFER: usize = 16 * 1024;
 const USER_AGENT: &str = concat!("mcauth/", env!("CARGO_PKG_VERSION"));
 
 /// How a handle reaches the auth server.
@@ -46,6 +57,8 @@ pub enum TransportError {
     /// The server's certificate is not trusted: final, another attempt
     /// would meet the same certificate.
     Certificate(String),
+    /// The answer's head was longer than `MAX_HEAD`.
+    OversizeHead,
 }
 
 pub struct Transport {
@@ -116,6 +129,9 @@ impl Transport {
         let mut config = Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(0)
+            .max_response_header_size(MAX_HEAD)
+            .input_buffer_size(INPUT_BUFFER)
+            .output_buffer_size(OUTPUT_BUFFER)
             .user_agent(USER_AGENT)
             // Always set, so that ureq never reads proxies from the
             // environment by its own (different) rules.
@@ -182,6 +198,7 @@ impl Transport {
             ureq::Error::Io(e) if e.kind() == std::io::ErrorKind::TimedOut => {
                 TransportError::Timeout
             }
+            ureq::Error::LargeResponseHeader(..) => TransportError::OversizeHead,
             other => {
                 let certificate = is_certificate_error(&other);
                 let detail = match &self.proxy_address {

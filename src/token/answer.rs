@@ -4,15 +4,16 @@
 use super::{WipedJson, MAX_LIFETIME};
 use crate::error::{Error, Status};
 use crate::http::retry::AttemptError;
-use crate::http::transport::{HttpReply, Transport, TransportError};
+use crate::http::transport::{HttpReply, Transport, TransportError, MAX_HEAD};
 use crate::secret::{AccessToken, ClientSecret};
 use crate::soap::is_xml_text;
 use serde_json::{Map, Value};
 use std::time::{Duration, Instant};
 
 /// POSTs `body` to `url`. A timeout is final; an untrusted certificate too
-/// (trying again cannot make it trusted); other network failures may be
-/// retried.
+/// (trying again cannot make it trusted), and an answer too long to be a
+/// token answer, as a 2xx body over `MAX_BODY` is; other network failures
+/// may be retried.
 pub(super) fn send(
     url: &str,
     body: &[u8],
@@ -37,6 +38,12 @@ pub(super) fn send(
             "{detail}; the certificate cannot become trusted by trying again \
              (mc_auth_set_ca_file adds a CA)"
         )))),
+        Err(TransportError::OversizeHead) => Err(AttemptError::Final(Error::new(
+            Status::BadResponse,
+            format!(
+                "the answer from {url} has a head (status line and headers) over {MAX_HEAD} bytes"
+            ),
+        ))),
         Err(TransportError::Network(detail)) => Err(AttemptError::Retryable {
             error: failed(detail),
             retry_after: None,

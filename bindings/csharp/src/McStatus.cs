@@ -24,7 +24,7 @@ namespace MarketingCloud.Auth
         /// <summary>The call's time budget ran out (<c>MC_ERR_TIMEOUT</c>).</summary>
         Timeout = 5,
 
-        /// <summary>A 2xx answer that was not the expected JSON, or exceeded the body limit (<c>MC_ERR_BAD_RESPONSE</c>).</summary>
+        /// <summary>An answer that was not the expected JSON, or too large to be one (<c>MC_ERR_BAD_RESPONSE</c>).</summary>
         BadResponse = 6,
 
         /// <summary>A bug in the native library, caught before it could cross the C boundary (<c>MC_ERR_INTERNAL</c>).</summary>

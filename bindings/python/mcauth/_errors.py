@@ -47,7 +47,7 @@ class RequestTimeoutError(McAuthError, TimeoutError):
 
 
 class BadResponseError(McAuthError):
-    """A 2xx answer that is not the expected JSON, or is over the body limit (MC_ERR_BAD_RESPONSE)."""
+    """An answer that is not the expected JSON, or too large to be one (MC_ERR_BAD_RESPONSE)."""
 
 
 class InternalError(McAuthError):

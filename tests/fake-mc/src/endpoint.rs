@@ -73,7 +73,7 @@ pub fn respond(
     if d.drop.is_some_and(|t| t.covers(index)) {
         return Action::Drop;
     }
-    let retry_after = d.retry_after;
+    let (retry_after, head_padding) = (d.retry_after, d.head_padding);
     let exchange = Exchange {
         state,
         scenario,
@@ -87,6 +87,9 @@ pub fn respond(
         if resp.status >= 400 {
             resp = resp.with_header("Retry-After", &secs.to_string());
         }
+    }
+    if head_padding > 0 {
+        resp = resp.with_header("X-Padding", &"p".repeat(head_padding));
     }
     Action::Respond(resp)
 }

@@ -119,6 +119,8 @@ pub struct Directives {
     pub xml_token: bool,
     /// The length of the token's random part (`token-length=N`; at least 24).
     pub token_length: usize,
+    /// `head-padding=N`: an `X-Padding` header of N bytes on every answer.
+    pub head_padding: usize,
     /// `/v2/token` only: answer this OAuth error.
     pub v2_error: Option<V2Error>,
     /// `throttle=50200`, optionally `xN`: Marketing Cloud's "temporarily blocked" 429.
@@ -141,6 +143,7 @@ impl Default for Directives {
             redirect: false,
             xml_token: false,
             token_length: 0,
+            head_padding: 0,
             v2_error: None,
             throttle: None,
             instance: Instance::Own,
@@ -190,6 +193,11 @@ impl Directives {
             "token-length" => {
                 if let Ok(n) = value.parse() {
                     self.token_length = n;
+                }
+            }
+            "head-padding" => {
+                if let Ok(n) = value.parse() {
+                    self.head_padding = n;
                 }
             }
             "retry-after" => {
@@ -323,6 +331,7 @@ mod tests {
         assert_eq!(d.retry_after, Some(3));
         assert!(d.enhanced && d.redirect && d.xml_token);
         assert_eq!(Directives::parse("t/token-length=5000").token_length, 5000);
+        assert_eq!(Directives::parse("t/head-padding=90").head_padding, 90);
         assert_eq!(d.body, Some(BadBody::Oversize));
         assert_eq!(d.drop, Some(Times::Always));
     }
