@@ -19,9 +19,9 @@ use zeroize::Zeroizing;
 
 /// A token answer is well under 1 KiB; anything near this is not one.
 pub const MAX_BODY: u64 = 64 * 1024;
-/// An answer's head (status line and headers): Marketing Cloud's are near
-/// 1 KiB. A longer one is not a token answer, and ureq's 64 KiB default
-/// would let each connection hold that much.
+/// An answer's head (status line and headers): a token answer's is a few
+/// hundred bytes of plain headers, so a far longer one is not a token
+/// answer, and ureq's 64 KiB default would let each connection hold that.
 pub const MAX_HEAD: usize = 16 * 1024;
 /// ureq's buffers, per connection and again inside TLS. Its 128 KiB
 /// defaults were zeroed for every new connection: 512 KiB, a third of the

@@ -10,10 +10,10 @@ use crate::soap::is_xml_text;
 use serde_json::{Map, Value};
 use std::time::{Duration, Instant};
 
-/// POSTs `body` to `url`. A timeout is final; an untrusted certificate too
-/// (trying again cannot make it trusted), and an answer too long to be a
-/// token answer, as a 2xx body over `MAX_BODY` is; other network failures
-/// may be retried.
+/// POSTs `body` to `url`. A timeout is final; so are an untrusted
+/// certificate (trying again cannot make it trusted) and an answer whose
+/// head is over `MAX_HEAD` (a bad response, as a body over `MAX_BODY` is);
+/// other network failures may be retried.
 pub(super) fn send(
     url: &str,
     body: &[u8],
