@@ -152,16 +152,17 @@ mod tests {
 
     #[test]
     fn an_entry_whose_token_expired_unused_is_swept_once_the_map_doubles() {
+        // Long enough to outlast a busy machine's (or Miri's) delay between
+        // the token and the first check; 1 ms did not, under Miri.
+        let lifetime = Duration::from_millis(300);
         let expiring = key("registry-expiring");
         let entry = entry_for(&expiring);
         entry
-            .token(MARGIN, TIMEOUT, |_| {
-                Ok(issued("short", Duration::from_millis(1)))
-            })
+            .token(MARGIN, TIMEOUT, |_| Ok(issued("short", lifetime)))
             .unwrap();
         release(&expiring, entry);
         assert!(registered(&expiring), "kept while its token may be valid");
-        std::thread::sleep(Duration::from_millis(5));
+        std::thread::sleep(lifetime + Duration::from_millis(50));
         // Other tests share the registry: add handles until the map has
         // doubled, which must happen well before this bound.
         let mut held = Vec::new();
