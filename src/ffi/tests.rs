@@ -40,7 +40,7 @@ fn null_arguments_are_refused_and_outputs_cleared() {
         )
     };
     assert_eq!(status, Status::InvalidArgument);
-    let mut token: *mut c_char = 8 as *mut c_char;
+    let mut token: *mut c_char = ptr::dangling_mut(); // not NULL: must be cleared
     assert_eq!(
         unsafe { mc_get_token(ptr::null(), &mut token) },
         Status::InvalidArgument

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# tests/sanitizers/run.sh — the C ABI under ThreadSanitizer and AddressSanitizer.
+# tests/sanitizers/run.sh — the C ABI under ThreadSanitizer and AddressSanitizer, the unsafe code under Miri.
 #
 # For each sanitizer: tests/sanitizers/stress.rs (the `sanitizer_stress` example: 16 threads
 # calling every export the header declares for 3 s on 1-second tokens, setters racing token calls
@@ -11,7 +11,8 @@
 # which proves the sanitizer is really linked in and watching. Prints what it ran and found (the
 # clean run's calls per export too), and the wall time. Needs nightly with rust-src (installed
 # with rustup when missing); without nightly it says so and exits 0. Exits 1 on any finding, or if
-# a deliberate bug went unreported.
+# a deliberate bug went unreported. Then Miri runs the unit tests of src/ffi/ (all the unsafe code)
+# and of the cache and fork gate, which must pass.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
@@ -67,9 +68,27 @@ run() { # sanitizer runtime-prefix deliberate-bug report-pattern options
 run thread tsan race 'WARNING: ThreadSanitizer' "TSAN_OPTIONS=halt_on_error=0 exitcode=66"
 # Leaks are valgrind's job in tests/c/run.sh: process-lifetime caches would be noise here.
 run address asan use-after-free 'ERROR: AddressSanitizer' "ASAN_OPTIONS=detect_leaks=0"
+
+# Miri interprets the unit tests of the one unsafe module (src/ffi/) and of the cache and fork gate
+# beneath it, checking each pointer use against its provenance (strict) and every access for data
+# races. ring's assembly cannot run under Miri, so TLS, sealing and the stores are the stress's.
+echo "==> miri: the ffi, cache and fork unit tests under Miri"
+if ! rustup +nightly component list --installed 2>/dev/null | grep -q '^miri'; then
+    echo "==> installing miri for nightly (rustup component add miri --toolchain nightly)"
+    rustup component add miri --toolchain nightly
+fi
+miri_log="target/sanitizers/miri.log"
+mkdir -p target/sanitizers
+if MIRIFLAGS="-Zmiri-strict-provenance -Zmiri-disable-isolation" cargo +nightly miri test --lib \
+    -- ffi:: cache:: fork:: --skip shared_cache >"$miri_log" 2>&1; then
+    grep '^test result' "$miri_log" | sed 's/^/    /'
+else
+    grep -E '^error|panicked|FAILED' "$miri_log" | head -20 | sed 's/^/    /' || true
+    failed+=("miri: findings (log: $miri_log)")
+fi
 echo "sanitizers: wall time $((SECONDS - started)) s"
 if ((${#failed[@]})); then
     printf 'sanitizers FAILED: %s\n' "${failed[@]}"
     exit 1
 fi
-echo "sanitizers: clean (and each deliberate bug was reported)"
+echo "sanitizers: clean (and each deliberate bug was reported), Miri too"
