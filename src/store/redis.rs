@@ -1,5 +1,6 @@
 //! The Redis store: an entry is the key `mcauth:{name}` with a Redis expiry,
-//! its lock the key `mcauth:{name}:lock` set only if absent, with a lease.
+//! its lock the key `mcauth:{name}:lock` set only if absent (or holding a
+//! key without expiry, which is no lock), with a lease.
 //! Each store keeps a few idle connections (`resp`) for the next operation.
 
 use super::redis_url::RedisUrl;
@@ -114,10 +115,10 @@ impl RedisStore {
             Some(pooled) => pooled,
             None => self.connect(deadline)?,
         };
-        // On an error the connection is dropped here, never pooled: after a
-        // failover, READONLY, MASTERDOWN, LOADING or MOVED mean it leads to
-        // the wrong server, and so may the host's address: it is looked up
-        // again. Only WRONGTYPE, about a key, leaves it pooled.
+        // On an error other than WRONGTYPE (about a key) the connection is
+        // dropped here, never pooled: after a failover, READONLY, MASTERDOWN,
+        // LOADING or MOVED mean it leads to the wrong server, and so may the
+        // host's address: it is looked up again.
         let reply = pooled
             .connection
             .command(args, deadline)

@@ -160,6 +160,41 @@ fn one_store_per_server_per_process() {
 }
 
 #[test]
+fn a_host_name_is_looked_up_again_after_a_server_error_or_a_refused_connection() {
+    // By name: an address needs no lookup.
+    let mut server = RedisServer::start_with_password("look-again");
+    let port = server.port();
+    let due = || crate::store::resolve::lookup_is_due("localhost", port);
+    let found_again = || {
+        let give_up = Instant::now() + Duration::from_secs(5);
+        while due() && Instant::now() < give_up {
+            sleep(Duration::from_millis(1));
+        }
+        !due()
+    };
+    let store = store_at(&format!("redis://:look-again@localhost:{port}"));
+    store.write(NAME, b"v", LONG, soon()).unwrap();
+    assert!(found_again(), "looked up, for a minute");
+    // -NOAUTH: a server that is not the one expected.
+    let without_password = store_at(&format!("redis://localhost:{port}"));
+    without_password.read(NAME, soon()).unwrap_err();
+    assert!(
+        due(),
+        "a server error did not make the name looked up again"
+    );
+    // A store of its own (another database) connects, and so looks up.
+    let other = store_at(&format!("redis://:look-again@localhost:{port}/1"));
+    other.read(NAME, soon()).unwrap();
+    assert!(found_again());
+    server.stop();
+    other.read(NAME, soon()).unwrap_err();
+    assert!(
+        due(),
+        "a refused connection did not make the name looked up again"
+    );
+}
+
+#[test]
 fn a_stopped_server_fails_fast_and_a_restarted_one_serves_again() {
     let mut server = RedisServer::start();
     let store = store_of(&server);

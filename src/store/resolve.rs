@@ -107,6 +107,18 @@ pub(crate) fn look_again(host: &str, port: u16) {
     }
 }
 
+/// Whether the next call for `host` starts a lookup: for the store's tests,
+/// which see only what the store does.
+#[cfg(test)]
+pub(crate) fn lookup_is_due(host: &str, port: u16) -> bool {
+    let _gate = fork::enter();
+    let hosts = HOSTS.lock().unwrap_or_else(PoisonError::into_inner);
+    let next = hosts
+        .get(&(host.to_owned(), port))
+        .and_then(|h| h.next_lookup);
+    next.is_none_or(|at| Instant::now() >= at)
+}
+
 fn start_lookup(key: (String, u16), generation: u64, resolver: Resolver) -> io::Result<()> {
     let name = key.0.clone();
     std::thread::Builder::new()
