@@ -82,7 +82,7 @@ typedef enum mc_status {
 
 
 // A buffer of this many bytes always holds a token and its NUL: the auth
-// server's whole answer is limited to this size.
+// server's answer body is limited to this size.
 #define MC_TOKEN_BUFFER_SIZE 65536
 
 // A handle on one set of Marketing Cloud credentials. Opaque.

@@ -33,7 +33,7 @@ fn malloc_token(served: Served<'_>) -> Result<*mut c_char, Error> {
 }
 
 /// A buffer of this many bytes always holds a token and its NUL: the auth
-/// server's whole answer is limited to this size.
+/// server's answer body is limited to this size.
 pub const MC_TOKEN_BUFFER_SIZE: usize = 65536;
 
 /// As `mc_get_token`, but copies the token and its terminating NUL into the
@@ -144,7 +144,7 @@ pub unsafe extern "C" fn mc_get_token_ttl(
         handle_pair_out(auth, outputs, |auth| {
             auth.with_token(|served| {
                 let seconds = u32::try_from(served.valid_for.as_secs()).unwrap_or(u32::MAX);
-                Ok((malloc_string(served.token.as_str())?, seconds))
+                Ok((malloc_token(served)?, seconds))
             })?
         })
     }
