@@ -95,13 +95,14 @@ with_fake "$OUT/test_calls" || failed+=("test_calls (libcurl)")
 step "test: test_fork (shared library)"
 gcc "${CFLAGS[@]}" -g -O1 tests/c/test_fork.c -L"$REL" -lmcauth -Wl,-rpath,"$REL" -o "$OUT/test_fork"
 # Its trust-store trials fork while their first HTTPS request loads the trust store, which lasts
-# long enough only when the store is large (the system's bundle alone loads in about a millisecond):
-# SSL_CERT_FILE is the system's bundle (else the fake's CA) doubled to 10 MB, as in tests/fork.rs.
+# long enough only when the store is large (the system's bundle alone loads in about 0.5 ms):
+# SSL_CERT_FILE is the system's bundle (else the fake's CA) doubled to at least 10 MB, as large as
+# tests/fork.rs's. (In bash -c, without set -e: every step returns on failure.)
 slow_bundle() { # OUT
     local src=/etc/ssl/certs/ca-certificates.crt
     [[ -s $src ]] || src=$FAKE_MC_CA
-    cp "$src" "$1"
-    while (($(stat -c %s "$1") < 10000000)); do cat "$1" "$1" >"$1.tmp" && mv "$1.tmp" "$1"; done
+    cp "$src" "$1" || return
+    while (($(stat -c %s "$1") < 10000000)); do cat "$1" "$1" >"$1.tmp" && mv "$1.tmp" "$1" || return; done
 }
 export -f slow_bundle
 with_fake bash -c 'slow_bundle "$1" && SSL_CERT_FILE="$1" exec "$2"' _ "$OUT/slow-bundle.pem" "$OUT/test_fork" ||

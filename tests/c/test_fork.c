@@ -20,7 +20,7 @@ enum { TRIALS = 20, WATCHDOG_SECS = 15 };
 static const char *g_http, *g_https, *g_ca;
 static char g_run[32];
 static int g_failed;
-static volatile int g_stop, g_loaded; /* ends the churn threads; a trial's first HTTPS request ended */
+static int g_stop, g_loaded; /* ends the churn threads; a trial's first HTTPS request ended (atomic) */
 
 static void check(int ok, const char *what, long n)
 {
@@ -132,7 +132,7 @@ static void *churn(void *arg)
     char url[512], id[64];
     long n = 0;
     snprintf(url, sizeof url, "%s/%s-churn/", g_http, g_run);
-    while (!g_stop) { /* a handle on the parent's tenant, and one of another client's */
+    while (!__atomic_load_n(&g_stop, __ATOMIC_SEQ_CST)) { /* the parent's tenant, another client */
         mc_auth *same = handle(g_http, "churn", 5000), *other = NULL;
         snprintf(id, sizeof id, "churn-%ld-%ld", (long)(size_t)arg, n++);
         mc_auth_new(url, id, "c-fork-secret", &other);
@@ -153,7 +153,7 @@ static void cached(const char *scenario, int churners)
         pthread_create(&threads[i], NULL, churn, (void *)(size_t)i);
     g_task = (struct child_task){auth, scenario, token, 0};
     bad = fork_children(churners ? 7 : 0);
-    for (g_stop = 1, i = 0; i < churners; i++)
+    for (__atomic_store_n(&g_stop, 1, __ATOMIC_SEQ_CST), i = 0; i < churners; i++)
         pthread_join(threads[i], NULL);
     check(token != NULL && bad == 0, churners ? "during new/free churn: children get the cached token"
                                               : "after caching: children get the cached token", bad);
@@ -189,7 +189,7 @@ static int first_https(void *unused)
 static void *first_https_thread(void *unused)
 {
     void *failed = (void *)(size_t)first_https(unused);
-    g_loaded = 1;
+    __atomic_store_n(&g_loaded, 1, __ATOMIC_SEQ_CST);
     return failed;
 }
 
@@ -202,7 +202,7 @@ static int roots_trial(void *trial)
     pid_t pid;
     pthread_create(&thread, NULL, first_https_thread, NULL);
     sleep_ms((long)(size_t)trial % 5);
-    if (g_loaded)
+    if (__atomic_load_n(&g_loaded, __ATOMIC_SEQ_CST))
         return fprintf(stderr, "    trial %d: the HTTPS request ended before the fork (proves nothing)\n",
                        (int)(size_t)trial), pthread_join(thread, NULL), 1;
     pid = in_child(first_https, NULL);

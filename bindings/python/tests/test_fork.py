@@ -181,7 +181,7 @@ _ROOTS_TRIAL = textwrap.dedent("""
 
 def _slow_bundle(path: Path, fake: FakeMc) -> Path:
     """The system's CA bundle (else the fake's CA) many times over, 10 MB: its load lasts long
-    enough to fork during (the system's alone loads in about a millisecond), as in tests/fork.rs."""
+    enough to fork during (the system's alone loads in about 0.5 ms), as in tests/fork.rs."""
     system = Path("/etc/ssl/certs/ca-certificates.crt")
     pem = system.read_bytes() if system.is_file() and system.stat().st_size else Path(fake.ca).read_bytes()
     path.write_bytes(pem * (10_000_000 // len(pem) + 1))
